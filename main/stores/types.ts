@@ -1,0 +1,49 @@
+// The one interface every image source implements (go-containerregistry's Image/Layer shape).
+// Backends live one per file beside this one; `detect.ts` picks a backend by sniffing the path.
+import type { Readable } from 'node:stream';
+import type { ImageChoice, ImageDescriptor, LayerDescriptor, SourceKind } from '../../shared/model';
+
+/** A byte range of a local file holding a layer blob, so workers can read it themselves. */
+export interface FileRange {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** One layer blob of an image: a descriptor plus a way to read its (possibly compressed) bytes. */
+export interface Layer {
+  readonly descriptor: LayerDescriptor;
+  /** Human name for errors: the file, and the member inside an archive (`image.tar!blobs/sha256/ab12…`). */
+  readonly name: string;
+  /** Set when the blob is a byte range of a local file; indexing then reads it directly. */
+  readonly file?: FileRange;
+  /** A fresh stream of the blob's bytes as stored (compressed or not); aborting the signal destroys it. */
+  open(signal?: AbortSignal): Promise<Readable>;
+}
+
+/** An image: its descriptor (config, history) and its layers, base first. */
+export interface Image {
+  readonly descriptor: ImageDescriptor;
+  readonly layers: readonly Layer[];
+}
+
+/** Options for choosing one image inside a store. */
+export interface OpenImageOptions {
+  /** Name or id as listed by `list()`; default: the only image, or the first one. */
+  readonly image?: string;
+  /** `os/arch[/variant]` for multi-platform indexes; default: the host's platform. */
+  readonly platform?: string;
+}
+
+/** A source of images: an archive, a directory, a set of loose layer files, a registry, an engine. */
+export interface ImageStore {
+  readonly kind: SourceKind;
+  /** What the user opened (a path, a reference…), for messages. */
+  readonly location: string;
+  /** The images (and, for indexes, platforms) this store holds. */
+  list(): Promise<readonly ImageChoice[]>;
+  /** Opens one image; throws a `StrataError` naming the file when it is missing or malformed. */
+  openImage(options?: OpenImageOptions): Promise<Image>;
+  /** Releases file handles and connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,179 @@
+// The one contract between the renderer and the engine, for both transports:
+// Electron IPC (main/ipc) and the local web server (main/server). Inputs are validated with these
+// schemas at the boundary; outputs are plain data; errors travel as values (`ApiResult`).
+import { z } from 'zod';
+import type {
+  ChangeAspect,
+  EntryType,
+  HistoryStep,
+  ImageChoice,
+  LayerEntry,
+  LayerProgress,
+  LayerSummary,
+  SourceKind,
+} from './model';
+
+const text = z.string().min(1).max(4096);
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const layerNumber = z.number().int().min(0).max(100_000);
+
+/** What the user asks to open. */
+export const sourceSpecSchema = z.discriminatedUnion('kind', [
+  /** A local archive or directory; the engine sniffs which kind. */
+  z.object({ kind: z.literal('path'), path: text }),
+  /** Loose layer tarballs, base first. */
+  z.object({ kind: z.literal('layer-files'), paths: z.array(text).min(1).max(512) }),
+  /** Files the browser uploaded to the server (drag-and-drop in `strata serve`), by upload id. */
+  z.object({ kind: z.literal('uploads'), uploads: z.array(id).min(1).max(512) }),
+  /** The bundled sample image. */
+  z.object({ kind: z.literal('sample') }),
+  /** A registry reference (`alpine:3.20`) or a Docker engine image (`docker://alpine:3.20`). */
+  z.object({ kind: z.literal('reference'), ref: text }),
+]);
+/** What the user asks to open. */
+export type SourceSpec = z.infer<typeof sourceSpecSchema>;
+
+/** Input schemas of every API method. */
+export const apiInputSchemas = {
+  openSource: z.object({ source: sourceSpecSchema }),
+  analyzeImage: z.object({
+    sourceId: id,
+    image: z.string().max(512).optional(),
+    platform: z.string().max(64).optional(),
+    jobId: id,
+  }),
+  cancelJob: z.object({ jobId: id }),
+  getLayerTree: z.object({ imageId: id, layer: layerNumber, view: z.enum(['changes', 'merged']) }),
+  getPathDetails: z.object({ imageId: id, layer: layerNumber, path: z.string().min(1).max(65_536) }),
+  listRecent: z.object({}),
+  closeSource: z.object({ sourceId: id }),
+} as const;
+
+/** The methods of the API. */
+export type ApiMethod = keyof typeof apiInputSchemas;
+
+/** A source the engine has opened: the images it holds. */
+export interface SourceInfo {
+  readonly sourceId: string;
+  readonly kind: SourceKind;
+  readonly location: string;
+  readonly images: readonly ImageChoice[];
+}
+
+/** An analysed image: the ancestry chain with counts, ready to browse. */
+export interface ImageView {
+  readonly imageId: string;
+  readonly sourceKind: SourceKind;
+  readonly location: string;
+  readonly name: string;
+  readonly id: string;
+  readonly platform: string;
+  readonly layers: readonly LayerSummary[];
+  readonly emptyStepsAfter: readonly HistoryStep[];
+  /** The config's `config` section as JSON text, or ''. */
+  readonly runtimeConfig: string;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+}
+
+/** Status letters of tree rows: created, changed (modified), deleted, unchanged. */
+export type RowStatus = 'A' | 'M' | 'D' | 'U';
+
+/** One-letter codes of entry types in `TreeData.types`. */
+export const ENTRY_TYPE_CODES: Readonly<Record<EntryType, string>> = {
+  file: 'f',
+  dir: 'd',
+  hardlink: 'h',
+  symlink: 'l',
+  char: 'c',
+  block: 'b',
+  fifo: 'p',
+  sparse: 's',
+};
+
+/**
+ * The rows of one layer's tree, column-wise (compact for 500k-entry layers). Row i is
+ * `paths[i]`, `types[i]`, `sizes[i]`, `status[i]`, `layers[i]`. Paths are absolute and sorted;
+ * every parent directory of a listed path is listed too (synthesised as an unchanged `d` if needed).
+ */
+export interface TreeData {
+  readonly layer: number;
+  readonly view: 'changes' | 'merged';
+  readonly paths: readonly string[];
+  /** One `ENTRY_TYPE_CODES` letter per row. */
+  readonly types: string;
+  /** Content size per row (0 for directories; the UI sums subtrees). */
+  readonly sizes: readonly number[];
+  /** One `RowStatus` letter per row. */
+  readonly status: string;
+  /** Index of the layer that last wrote each row (for deleted rows: the layer whose copy was deleted). */
+  readonly layers: readonly number[];
+  /** What changed, for changed rows, keyed by row index. */
+  readonly what: Readonly<Record<number, readonly ChangeAspect[]>>;
+}
+
+/** One event in a path's history across layers. */
+export interface PathHistoryItem {
+  readonly layer: number;
+  readonly kind: 'created' | 'changed' | 'deleted';
+  readonly entry: LayerEntry;
+  readonly what: readonly ChangeAspect[];
+  readonly createdBy: string;
+}
+
+/** Everything the details pane shows for one path at one layer. */
+export interface PathDetails {
+  readonly path: string;
+  /** The entry as of the layer (for a path deleted in this layer: the deleted copy). */
+  readonly entry: LayerEntry | null;
+  readonly status: RowStatus;
+  readonly what: readonly ChangeAspect[];
+  /** Layer that last wrote the entry. */
+  readonly layer: number;
+  readonly history: readonly PathHistoryItem[];
+}
+
+/** A source opened earlier, for the start screen. */
+export interface RecentSource {
+  readonly label: string;
+  readonly source: SourceSpec;
+  readonly openedAt: string;
+}
+
+/** Output types of every API method. */
+export interface ApiOutputs {
+  openSource: SourceInfo;
+  analyzeImage: ImageView;
+  cancelJob: null;
+  getLayerTree: TreeData;
+  getPathDetails: PathDetails;
+  listRecent: readonly RecentSource[];
+  closeSource: null;
+}
+
+/** Input type of an API method. */
+export type ApiInput<M extends ApiMethod> = z.infer<(typeof apiInputSchemas)[M]>;
+
+/** An error as the UI receives it: one sentence, plus the file and entry it concerns. */
+export interface ApiError {
+  readonly code: string;
+  readonly message: string;
+  readonly file?: string;
+  readonly entry?: string;
+}
+
+/** The result of every call: a value or an error, never a thrown exception across the boundary. */
+export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
+
+/** Events the engine pushes to the UI. */
+export type ApiEvent = { readonly type: 'progress'; readonly jobId: string; readonly layers: readonly LayerProgress[] };
+
+/** The typed surface both transports implement (the renderer's `api-client.ts` wraps one of them). */
+export type StrataApi = {
+  readonly [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiResult<ApiOutputs[M]>>;
+};
+
+/** Name of the single IPC channel for calls, and of the one for events. */
+export const IPC_CALL_CHANNEL = 'strata:call';
+/** Name of the IPC channel main uses to push `ApiEvent`s. */
+export const IPC_EVENT_CHANNEL = 'strata:event';
