@@ -14,7 +14,7 @@ export interface CliIO {
 /** Parsed arguments: positionals and flag values, as `util.parseArgs` returns them. */
 export interface CliArgs {
   readonly positionals: readonly string[];
-  readonly values: Readonly<Record<string, string | boolean | string[] | boolean[] | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
 }
 
 /** One subcommand. `run` returns the exit code: 0 ok, 1 bad input (one-line reason on stderr), 2 usage. */

@@ -50,7 +50,7 @@ export function opaque(dirPath: string): FixtureEntry {
 export async function makeLayerTar(entries: readonly FixtureEntry[]): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (chunk: Buffer) => chunks.push(chunk));
+  pack.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
   const done = new Promise<void>((resolve, reject) => {
     pack.on('end', resolve);
     pack.on('error', reject);
@@ -59,20 +59,22 @@ export async function makeLayerTar(entries: readonly FixtureEntry[]): Promise<Bu
     const type = e.type ?? 'file';
     const body = type === 'file' || type === 'contiguous-file' ? Buffer.from(e.content ?? '') : undefined;
     await new Promise<void>((resolve, reject) => {
-      const header: tarStream.Headers = {
+      const header: Partial<tarStream.Header> & { name: string } = {
         name: e.name,
         type,
         mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644),
         uid: e.uid ?? 0,
         gid: e.gid ?? 0,
         mtime: new Date((e.mtime ?? 1_700_000_000) * 1000),
-        linkname: e.linkname,
-        devmajor: e.devmajor,
-        devminor: e.devminor,
-        pax: e.pax,
+        ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+        ...(e.devmajor !== undefined ? { devmajor: e.devmajor } : {}),
+        ...(e.devminor !== undefined ? { devminor: e.devminor } : {}),
+        ...(e.pax ? { pax: e.pax } : {}),
         size: body?.length ?? 0,
       };
-      pack.entry(header, body ?? null, (err) => (err ? reject(err) : resolve()));
+      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
+      if (body) pack.entry(header, body, cb);
+      else pack.entry(header, cb);
     });
   }
   pack.finalize();
