@@ -173,6 +173,19 @@ export type StrataApi = {
   readonly [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiResult<ApiOutputs[M]>>;
 };
 
+/**
+ * What the Electron preload exposes to the renderer as `window.strataApi` (via contextBridge); the
+ * renderer's `api-client.ts` uses it when present and falls back to HTTP (`strata serve`) otherwise.
+ */
+export interface StrataBridge {
+  /** Calls one API method; never rejects for engine errors (they come back as `{ ok: false }`). */
+  call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiResult<ApiOutputs[M]>>;
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+  /** The local path of a dropped file or folder (Electron's `webUtils.getPathForFile`), '' if none. */
+  pathForFile(file: Blob): string;
+}
+
 /** Name of the single IPC channel for calls, and of the one for events. */
 export const IPC_CALL_CHANNEL = 'strata:call';
 /** Name of the IPC channel main uses to push `ApiEvent`s. */

@@ -31,3 +31,12 @@ export function shortDigest(digest: string): string {
   const [algo, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
   return hex ? `${algo ? `${algo}:` : ''}${hex.slice(0, 12)}` : '';
 }
+
+/** A build step without shell noise: `/bin/sh -c #(nop) ` dropped, a leading `/bin/sh -c ` shown as `RUN `. */
+export function trimBuildStep(createdBy: string): string {
+  return createdBy
+    .replace(/^\/bin\/(ba)?sh -c #\(nop\)\s*/, '')
+    .replace(/^\/bin\/(ba)?sh -c /, 'RUN ')
+    .replace(/^\|\d+ (\S+=\S* )*\/bin\/(ba)?sh -c /, 'RUN ')
+    .trim();
+}
