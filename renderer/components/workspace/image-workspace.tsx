@@ -1,0 +1,92 @@
+// An open image: header, the ancestry chain (which selects the layer for every view), and the views
+// as tabs. `[` and `]` select the previous and next layer.
+import { useEffect, useState, type ReactNode } from 'react';
+import type { ImageView } from '../../../shared/api';
+import { formatBytes, shortDigest } from '../../../shared/format';
+import { isTextEntry } from '../../state/keyboard-target';
+import { LayerChain } from '../chain/layer-chain';
+
+/** Props every workspace view receives: the image and the layer selected in the chain. */
+export interface WorkspaceViewProps {
+  readonly image: ImageView;
+  readonly layer: number;
+  readonly onSelectLayer: (layer: number) => void;
+}
+
+/** One tab of the workspace. */
+export interface WorkspaceTab {
+  readonly id: string;
+  readonly label: string;
+  readonly render: (props: WorkspaceViewProps) => ReactNode;
+}
+
+/** Props of the workspace. */
+export interface ImageWorkspaceProps {
+  readonly image: ImageView;
+  readonly tabs: readonly WorkspaceTab[];
+  readonly onClose: () => void;
+}
+
+/** The main window once an image is analysed. */
+export function ImageWorkspace({ image, tabs, onClose }: ImageWorkspaceProps) {
+  const [layer, setLayer] = useState(image.layers.length - 1);
+  const [tab, setTab] = useState(tabs[0].id);
+  const active = tabs.find((t) => t.id === tab) ?? tabs[0];
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (isTextEntry(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === '[') setLayer((l) => Math.max(0, l - 1));
+      else if (event.key === ']') setLayer((l) => Math.min(image.layers.length - 1, l + 1));
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [image.layers.length]);
+
+  return (
+    <div className="workspace">
+      <header className="topbar">
+        <span className="topbar-brand">Strata</span>
+        <span className="topbar-image mono" title={image.location}>
+          {image.name || image.location}
+        </span>
+        <span className="topbar-meta mono">
+          {[shortDigest(image.id), image.platform, `${image.layers.length} layers`, `${formatBytes(image.uncompressedSize)} (${formatBytes(image.compressedSize)} stored)`]
+            .filter(Boolean)
+            .join('  ·  ')}
+        </span>
+        <span className="topbar-spacer" />
+        <button type="button" className="button button-small" onClick={onClose}>
+          Close image
+        </button>
+      </header>
+      <div className="workspace-body">
+        <LayerChain image={image} selected={layer} onSelect={setLayer} />
+        <div className="workspace-main">
+          <div className="tabs" role="tablist" aria-label="Views">
+            {tabs.map((t) => (
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                aria-selected={t.id === active.id}
+                className={`tab${t.id === active.id ? ' is-active' : ''}`}
+                onClick={() => setTab(t.id)}
+              >
+                {t.label}
+              </button>
+            ))}
+            <span className="tabs-layer mono">
+              layer {layer} of {image.layers.length - 1}
+            </span>
+          </div>
+          <div className="tab-panel" role="tabpanel">
+            {active.render({ image, layer, onSelectLayer: setLayer })}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,221 @@
+// The tree pane's data model: pure functions over the columnar TreeData. Paths arrive sorted so that a
+// directory's descendants follow it directly (preorder), which lets one linear pass find every row's
+// parent and subtree end; the visible rows are then a flat array derived from an expanded set.
+import type { TreeData } from '../../shared/api';
+
+const SLASH = 47;
+const DIR = 100; // 'd'
+const UNCHANGED = 85; // 'U'
+const DELETED = 68; // 'D'
+
+/** A built tree: per-row parent, depth, subtree end and subtree size, in typed arrays. */
+export interface TreeModel {
+  readonly data: TreeData;
+  readonly size: number;
+  /** Index of the parent row, -1 for top-level rows (and for a `/` row, which is never shown). */
+  readonly parent: Int32Array;
+  readonly depth: Uint16Array;
+  /** One past the last descendant: row i's subtree is `[i, end[i])`. */
+  readonly end: Int32Array;
+  /** Own size plus the sizes of the descendants that share the row's liveness (deleted or not). */
+  readonly total: Float64Array;
+  /** 1 when the row or one of its descendants was created, changed or deleted. */
+  readonly changedBelow: Uint8Array;
+  /** First row that is shown (1 when row 0 is the root directory `/`). */
+  readonly first: number;
+  readonly counts: { readonly created: number; readonly changed: number; readonly deleted: number };
+}
+
+/** Builds the model in one forward and one backward pass. */
+export function buildTreeModel(data: TreeData): TreeModel {
+  const { paths, status, sizes, types } = data;
+  const n = paths.length;
+  const parent = new Int32Array(n).fill(-1);
+  const depth = new Uint16Array(n);
+  const end = new Int32Array(n);
+  const total = new Float64Array(n);
+  const changedBelow = new Uint8Array(n);
+  const first = n > 0 && paths[0] === '/' ? 1 : 0;
+  if (first) end[0] = n;
+  const stack: number[] = [];
+  const prefixes: string[] = [];
+  for (let i = first; i < n; i++) {
+    const p = paths[i];
+    while (stack.length > 0 && !p.startsWith(prefixes[prefixes.length - 1])) {
+      end[stack.pop() as number] = i;
+      prefixes.pop();
+    }
+    if (stack.length > 0) parent[i] = stack[stack.length - 1];
+    depth[i] = stack.length;
+    stack.push(i);
+    prefixes.push(p.charCodeAt(p.length - 1) === SLASH ? p : `${p}/`);
+  }
+  for (const i of stack) end[i] = n;
+
+  let created = 0;
+  let changed = 0;
+  let deleted = 0;
+  for (let i = n - 1; i >= first; i--) {
+    const s = status.charCodeAt(i);
+    if (types.charCodeAt(i) !== DIR) total[i] += sizes[i];
+    if (s !== UNCHANGED) {
+      changedBelow[i] = 1;
+      if (s === DELETED) deleted++;
+      else if (s === 65) created++;
+      else changed++;
+    }
+    const p = parent[i];
+    if (p >= 0) {
+      if ((s === DELETED) === (status.charCodeAt(p) === DELETED)) total[p] += total[i];
+      if (changedBelow[i]) changedBelow[p] = 1;
+    }
+  }
+  return { data, size: n, parent, depth, end, total, changedBelow, first, counts: { created, changed, deleted } };
+}
+
+/** Whether row i has child rows. */
+export function hasChildren(model: TreeModel, i: number): boolean {
+  return model.end[i] > i + 1;
+}
+
+/** The last path component of row i. */
+export function nameOf(model: TreeModel, i: number): string {
+  const p = model.data.paths[i];
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** Index of the row with this exact path, or -1. */
+export function findRow(model: TreeModel, path: string): number {
+  return model.data.paths.indexOf(path);
+}
+
+/** Paths of every row that has children (for "expand all"). */
+export function expandablePaths(model: TreeModel): string[] {
+  const out: string[] = [];
+  for (let i = model.first; i < model.size; i++) if (model.end[i] > i + 1) out.push(model.data.paths[i]);
+  return out;
+}
+
+/** Paths of the ancestors of row i, nearest last (to reveal it). */
+export function ancestorPaths(model: TreeModel, i: number): string[] {
+  const out: string[] = [];
+  for (let p = model.parent[i]; p >= 0; p = model.parent[p]) out.unshift(model.data.paths[p]);
+  return out;
+}
+
+/** How sibling rows are ordered. */
+export type TreeSort = 'name' | 'size';
+
+const sizeOrder = new WeakMap<TreeModel, Map<number, Int32Array>>();
+
+/** The children of row `parentRow` (-1: the top level) in the given order. */
+export function childrenOf(model: TreeModel, parentRow: number, sort: TreeSort): Int32Array {
+  if (sort === 'size') {
+    let memo = sizeOrder.get(model);
+    if (!memo) sizeOrder.set(model, (memo = new Map()));
+    const hit = memo.get(parentRow);
+    if (hit) return hit;
+    const sorted = childrenOf(model, parentRow, 'name').slice();
+    sorted.sort((a, b) => model.total[b] - model.total[a]);
+    memo.set(parentRow, sorted);
+    return sorted;
+  }
+  const start = parentRow < 0 ? model.first : parentRow + 1;
+  const stop = parentRow < 0 ? model.size : model.end[parentRow];
+  let count = 0;
+  for (let j = start; j < stop; j = model.end[j]) count++;
+  const out = new Int32Array(count);
+  count = 0;
+  for (let j = start; j < stop; j = model.end[j]) out[count++] = j;
+  return out;
+}
+
+/** Search matches: 2 for a matching row, 1 for an ancestor of one, 0 otherwise. */
+export interface SearchResult {
+  readonly marks: Uint8Array;
+  readonly matches: number;
+  /** Paths to expand so that every match shows. */
+  readonly expand: readonly string[];
+}
+
+/** Marks the rows a predicate accepts (given the path and where its last component starts). */
+export function searchTree(model: TreeModel, accepts: (path: string, nameStart: number) => boolean): SearchResult {
+  const { paths } = model.data;
+  const marks = new Uint8Array(model.size);
+  const opened = new Uint8Array(model.size);
+  const expand: string[] = [];
+  let matches = 0;
+  for (let i = model.first; i < model.size; i++) {
+    const p = paths[i];
+    if (!accepts(p, p.lastIndexOf('/') + 1)) continue;
+    marks[i] = 2;
+    matches++;
+    for (let a = model.parent[i]; a >= 0 && !opened[a]; a = model.parent[a]) {
+      opened[a] = 1;
+      if (!marks[a]) marks[a] = 1;
+      expand.push(paths[a]);
+    }
+  }
+  return { marks, matches, expand };
+}
+
+/** What the visible rows depend on besides the model. */
+export interface ViewOptions {
+  readonly expanded: ReadonlySet<string>;
+  readonly sort: TreeSort;
+  /** Hide rows whose subtree holds no change (useful in the merged view). */
+  readonly onlyChanges: boolean;
+  /** Keep only matches, their ancestors and everything below a matching directory. */
+  readonly search: SearchResult | null;
+}
+
+/** The rows on screen: `rows[k]` is the row shown at position k; `heads[k]` starts its folded label. */
+export interface VisibleRows {
+  readonly rows: Int32Array;
+  readonly heads: Int32Array;
+  readonly length: number;
+}
+
+/**
+ * Flattens the expanded tree into visible rows. An unchanged directory whose only child is a directory
+ * folds into one row with it (`usr/lib/x86_64-linux-gnu`), as VS Code's explorer does.
+ */
+export function visibleRows(model: TreeModel, options: ViewOptions): VisibleRows {
+  const { data, end, changedBelow } = model;
+  const { paths, status, types } = data;
+  const { expanded, sort, onlyChanges, search } = options;
+  const marks = search?.marks;
+  const rows = new Int32Array(model.size);
+  const heads = new Int32Array(model.size);
+  let length = 0;
+
+  const passes = (j: number, inside: boolean) =>
+    (!onlyChanges || changedBelow[j] === 1) && (marks === undefined || inside || marks[j] !== 0);
+
+  const walk = (parentRow: number, inside: boolean) => {
+    const children = childrenOf(model, parentRow, sort);
+    for (let c = 0; c < children.length; c++) {
+      const head = children[c];
+      let tail = head;
+      let tailInside = inside || marks?.[head] === 2;
+      if (!passes(head, inside)) continue;
+      while (
+        status.charCodeAt(tail) === UNCHANGED &&
+        types.charCodeAt(tail) === DIR &&
+        tail + 1 < model.size &&
+        end[tail + 1] === end[tail] &&
+        types.charCodeAt(tail + 1) === DIR &&
+        passes(tail + 1, tailInside)
+      ) {
+        tail++;
+        tailInside = tailInside || marks?.[tail] === 2;
+      }
+      rows[length] = tail;
+      heads[length] = head;
+      length++;
+      if (end[tail] > tail + 1 && expanded.has(paths[tail])) walk(tail, tailInside);
+    }
+  };
+  walk(model.first === 1 ? 0 : -1, false);
+  return { rows: rows.subarray(0, length), heads: heads.subarray(0, length), length };
+}

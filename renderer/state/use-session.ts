@@ -1,0 +1,177 @@
+// The session: what is open and how far along it is. Start screen → (staging dropped layer tarballs) →
+// opening with per-layer progress → (choosing one image of several) → browsing an analysed image.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiError, ImageView, SourceInfo, SourceSpec } from '../../shared/api';
+import type { LayerProgress } from '../../shared/model';
+import { api, onApiEvent, sourceForFiles } from '../api-client';
+
+/** Where the session is. */
+export type SessionPhase =
+  | { readonly phase: 'start' }
+  | { readonly phase: 'staging'; readonly files: readonly File[] }
+  | {
+      readonly phase: 'opening';
+      readonly label: string;
+      readonly jobId: string | null;
+      readonly progress: readonly LayerProgress[];
+      /** Per dropped file while it is being uploaded (browser only). */
+      readonly uploads: readonly { readonly name: string; readonly state: 'queued' | 'sending' | 'sent' }[];
+    }
+  | { readonly phase: 'choose-image'; readonly source: SourceInfo }
+  | { readonly phase: 'ready'; readonly source: SourceInfo; readonly image: ImageView };
+
+/** The session state plus its actions. */
+export interface Session {
+  readonly state: SessionPhase;
+  readonly error: ApiError | null;
+  /** Opens a source (a path, the sample, a reference, uploads) and analyses its image. */
+  openSource(source: SourceSpec, label: string): Promise<void>;
+  /** Dropped files: one opens directly; several are staged as a layer chain to reorder first. */
+  openFiles(files: readonly File[]): Promise<void>;
+  /** Replaces the staged chain (after a reorder or removal). */
+  stageFiles(files: readonly File[]): void;
+  /** Analyses the staged files as loose layer tarballs, base first. */
+  analyseStaged(): Promise<void>;
+  /** Analyses one image of a source that holds several. */
+  chooseImage(name: string): Promise<void>;
+  cancel(): void;
+  /** Closes what is open and returns to the start screen. */
+  close(): void;
+  /** Shows an error found in the UI itself (e.g. a folder dropped into a browser). */
+  showError(error: ApiError): void;
+  dismissError(): void;
+}
+
+const newJobId = () => crypto.randomUUID().replace(/-/g, '');
+
+/** Owns the session; one per window. */
+export function useSession(): Session {
+  const [state, setState] = useState<SessionPhase>({ phase: 'start' });
+  const [error, setError] = useState<ApiError | null>(null);
+  // Bumped on cancel/close so that late answers of an abandoned attempt are ignored.
+  const attempt = useRef(0);
+  const openSourceId = useRef<string | null>(null);
+
+  useEffect(
+    () =>
+      onApiEvent((event) => {
+        if (event.type !== 'progress') return;
+        setState((s) => (s.phase === 'opening' && s.jobId === event.jobId ? { ...s, progress: event.layers } : s));
+      }),
+    [],
+  );
+
+  const releaseSource = useCallback(() => {
+    if (openSourceId.current) void api.closeSource({ sourceId: openSourceId.current });
+    openSourceId.current = null;
+  }, []);
+
+  const analyse = useCallback(async (source: SourceInfo, image: string | undefined, label: string, mine: number) => {
+    const jobId = newJobId();
+    setState({ phase: 'opening', label, jobId, progress: [], uploads: [] });
+    const result = await api.analyzeImage({ sourceId: source.sourceId, image, jobId });
+    if (attempt.current !== mine) return;
+    if (!result.ok) {
+      setError(result.error);
+      releaseSource();
+      setState({ phase: 'start' });
+      return;
+    }
+    setState({ phase: 'ready', source, image: result.value });
+  }, [releaseSource]);
+
+  const openSource = useCallback(
+    async (spec: SourceSpec, label: string) => {
+      const mine = ++attempt.current;
+      releaseSource();
+      setError(null);
+      setState({ phase: 'opening', label, jobId: null, progress: [], uploads: [] });
+      const opened = await api.openSource({ source: spec });
+      if (attempt.current !== mine) {
+        if (opened.ok) void api.closeSource({ sourceId: opened.value.sourceId });
+        return;
+      }
+      if (!opened.ok) {
+        setError(opened.error);
+        setState({ phase: 'start' });
+        return;
+      }
+      openSourceId.current = opened.value.sourceId;
+      if (opened.value.images.length > 1) {
+        setState({ phase: 'choose-image', source: opened.value });
+        return;
+      }
+      await analyse(opened.value, opened.value.images[0]?.name || undefined, label, mine);
+    },
+    [analyse, releaseSource],
+  );
+
+  const openUploaded = useCallback(
+    async (files: readonly File[], label: string) => {
+      const mine = ++attempt.current;
+      setError(null);
+      const uploads = files.map((f) => ({ name: f.name, state: 'queued' as const }));
+      setState({ phase: 'opening', label, jobId: null, progress: [], uploads });
+      const spec = await sourceForFiles(files, (index, fileState) =>
+        setState((s) =>
+          s.phase === 'opening' ? { ...s, uploads: s.uploads.map((u, i) => (i === index ? { ...u, state: fileState } : u)) } : s,
+        ),
+      );
+      if (attempt.current !== mine) return;
+      if (!spec.ok) {
+        setError(spec.error);
+        setState({ phase: 'start' });
+        return;
+      }
+      await openSource(spec.value, label);
+    },
+    [openSource],
+  );
+
+  const openFiles = useCallback(
+    async (files: readonly File[]) => {
+      if (files.length === 0) return;
+      if (files.length > 1 || state.phase === 'staging') {
+        setError(null);
+        setState({ phase: 'staging', files: state.phase === 'staging' ? [...state.files, ...files] : files });
+        return;
+      }
+      await openUploaded(files, files[0].name);
+    },
+    [state, openUploaded],
+  );
+
+  const stageFiles = useCallback((files: readonly File[]) => {
+    setState(files.length === 0 ? { phase: 'start' } : { phase: 'staging', files });
+  }, []);
+
+  const analyseStaged = useCallback(async () => {
+    if (state.phase !== 'staging') return;
+    await openUploaded(state.files, `${state.files.length} layer tarballs`);
+  }, [state, openUploaded]);
+
+  const chooseImage = useCallback(
+    async (name: string) => {
+      if (state.phase !== 'choose-image') return;
+      await analyse(state.source, name, name, attempt.current);
+    },
+    [state, analyse],
+  );
+
+  const cancel = useCallback(() => {
+    attempt.current++;
+    if (state.phase === 'opening' && state.jobId) void api.cancelJob({ jobId: state.jobId });
+    releaseSource();
+    setState({ phase: 'start' });
+  }, [state, releaseSource]);
+
+  const close = useCallback(() => {
+    attempt.current++;
+    releaseSource();
+    setState({ phase: 'start' });
+  }, [releaseSource]);
+
+  const dismissError = useCallback(() => setError(null), []);
+
+  return { state, error, openSource, openFiles, stageFiles, analyseStaged, chooseImage, cancel, close, showError: setError, dismissError };
+}
