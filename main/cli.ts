@@ -5,9 +5,10 @@ import type { CliCommand, CliIO } from './cli/command';
 import { diffCommand } from './cli/diff-command';
 import { inspectCommand } from './cli/inspect-command';
 import { lsCommand } from './cli/ls-command';
+import { serveCommand } from './cli/serve-command';
 
 /** Every subcommand, in the order `strata --help` lists them. */
-const COMMANDS: readonly CliCommand[] = [inspectCommand, lsCommand, diffCommand];
+const COMMANDS: readonly CliCommand[] = [inspectCommand, lsCommand, diffCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
