@@ -1,0 +1,387 @@
+// The explorer in Debian's Chromium against `strata serve` and the real engine: the sample image, the
+// tree against the engine's own diff, search, the merged view, details, dropped layer tarballs, a
+// corrupt file and the keyboard. Saves screenshots of the main views to docs/screenshots/.
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { ImageView, SourceSpec, TreeData } from '../shared/api';
+import { compressBuffer, dir, file, makeLayerTar, whiteout } from '../main/test-support/layer-tar';
+import { startHarness, type BrowserHarness } from './browser-harness';
+
+const SHOTS = path.resolve(__dirname, '..', 'docs', 'screenshots');
+
+/** Opens a source through the service itself: the reference the UI is checked against. */
+async function analyse(h: BrowserHarness, source: SourceSpec): Promise<ImageView> {
+  const opened = await h.service.openSource({ source });
+  assert.ok(opened.ok, JSON.stringify(opened));
+  const image = await h.service.analyzeImage({ sourceId: opened.value.sourceId, jobId: 'reference' });
+  assert.ok(image.ok, JSON.stringify(image));
+  return image.value;
+}
+
+async function engineTree(h: BrowserHarness, imageId: string, layer: number, view: 'changes' | 'merged'): Promise<TreeData> {
+  const tree = await h.service.getLayerTree({ imageId, layer, view });
+  assert.ok(tree.ok, JSON.stringify(tree));
+  return tree.value;
+}
+
+function letterCounts(tree: TreeData): { A: number; M: number; D: number; U: number } {
+  const counts = { A: 0, M: 0, D: 0, U: 0 };
+  for (const s of tree.status) counts[s as keyof typeof counts]++;
+  return counts;
+}
+
+interface ShownRow {
+  readonly status: string;
+  readonly color: string;
+  readonly selected: boolean;
+}
+
+/** Every tree row, scrolling the virtualised list from top to bottom: path → status and label colour. */
+async function shownRows(page: Page): Promise<Map<string, ShownRow>> {
+  const rows = await page.evaluate(async () => {
+    const g = globalThis as any;
+    const frame = () => new Promise((resolve) => g.requestAnimationFrame(() => g.requestAnimationFrame(resolve)));
+    const scroller = g.document.querySelector('.tree-scroller');
+    const out: [string, { status: string; color: string; selected: boolean }][] = [];
+    if (!scroller) return out;
+    scroller.scrollTop = 0;
+    for (;;) {
+      await frame();
+      for (const el of g.document.querySelectorAll('.tree-row')) {
+        out.push([
+          el.dataset.path,
+          { status: el.dataset.status, color: g.getComputedStyle(el.querySelector('.tree-label')).color, selected: el.getAttribute('aria-selected') === 'true' },
+        ]);
+      }
+      if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
+      scroller.scrollTop += scroller.clientHeight;
+    }
+    return out;
+  });
+  return new Map(rows);
+}
+
+async function selectLayer(page: Page, layer: number): Promise<void> {
+  await page.locator(`.chain-layer[data-layer="${layer}"]`).click();
+  await page.locator(`.chain-layer[data-layer="${layer}"][aria-selected="true"]`).waitFor();
+  await page.locator('.tree-body:not(.is-loading), .empty-note').first().waitFor();
+}
+
+async function toolbarCounts(page: Page): Promise<{ A: number; M: number; D: number }> {
+  const text = async (cls: string) => Number((await page.locator(`.tree-toolbar .${cls}`).innerText()).replace(/[^0-9]/g, ''));
+  return { A: await text('badge-A'), M: await text('badge-M'), D: await text('badge-D') };
+}
+
+/** Waits until the search box reports exactly `n` matches. */
+async function countShows(page: Page, n: number): Promise<void> {
+  await page.locator('.search-count', { hasText: new RegExp(`^${n.toLocaleString('en-US')} match(es)?$`) }).waitFor();
+}
+
+/** Parses `rgb(r, g, b)`. */
+function rgb(color: string): [number, number, number] {
+  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(color);
+  assert.ok(m, `not an rgb colour: ${color}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** Drops files on the page with a synthesised DataTransfer holding real File objects. */
+async function dropFiles(page: Page, files: readonly { name: string; data: Buffer }[]): Promise<void> {
+  await page.evaluate((list) => {
+    const g = globalThis as any;
+    const transfer = new g.DataTransfer();
+    for (const f of list) {
+      const bytes = Uint8Array.from(g.atob(f.b64), (c: string) => c.charCodeAt(0));
+      transfer.items.add(new g.File([bytes], f.name, { type: 'application/x-tar' }));
+    }
+    const target = g.document.querySelector('.app');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new g.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    }
+  }, files.map((f) => ({ name: f.name, b64: f.data.toString('base64') })));
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+describe('browser: the explorer against the engine', () => {
+  let h: BrowserHarness;
+  let page: Page;
+  let sample: ImageView;
+
+  before(async () => {
+    h = await startHarness();
+    page = h.page;
+    sample = await analyse(h, { kind: 'sample' });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('opens the sample image and shows its ancestry chain with the engine counts', async () => {
+    await page.getByRole('heading', { name: 'Strata' }).waitFor();
+    await shoot(page, 'start');
+    await page.getByRole('button', { name: 'Open the sample image' }).click();
+    await page.locator('.chain-layer').first().waitFor();
+    assert.equal(await page.locator('.chain-layer').count(), sample.layers.length);
+    for (const layer of sample.layers) {
+      const row = page.locator(`.chain-layer[data-layer="${layer.index}"]`);
+      assert.equal(await row.locator('.badge-A').innerText(), `+${layer.counts.created.toLocaleString('en-US')}`);
+      assert.equal(await row.locator('.badge-M').innerText(), `~${layer.counts.changed.toLocaleString('en-US')}`);
+      assert.equal(await row.locator('.badge-D').innerText(), `−${layer.counts.deleted.toLocaleString('en-US')}`);
+    }
+    const emptySteps = sample.layers.reduce((n, l) => n + l.emptyStepsBefore.length, 0) + sample.emptyStepsAfter.length;
+    assert.equal(await page.locator('.chain-empty').count(), emptySteps);
+    // The top layer is selected first.
+    await page.locator(`.chain-layer[data-layer="${sample.layers.length - 1}"][aria-selected="true"]`).waitFor();
+  });
+
+  it('colours every layer’s tree rows as the engine’s diff says, with the same counts', async () => {
+    const colours = new Map<string, Set<string>>();
+    for (const layer of sample.layers) {
+      await selectLayer(page, layer.index);
+      await page.getByRole('button', { name: 'Expand all' }).click();
+      const engine = await engineTree(h, sample.imageId, layer.index, 'changes');
+      const letters = letterCounts(engine);
+      assert.deepEqual(await toolbarCounts(page), { A: letters.A, M: letters.M, D: letters.D }, `layer ${layer.index} toolbar counts`);
+      assert.deepEqual([letters.A, letters.M, letters.D], [layer.counts.created, layer.counts.changed, layer.counts.deleted]);
+      const shown = await shownRows(page);
+      const status = new Map(engine.paths.map((p, i) => [p, engine.status[i]]));
+      for (const [p, row] of shown) {
+        assert.equal(row.status, status.get(p), `layer ${layer.index}: ${p}`);
+        if (!colours.has(row.status)) colours.set(row.status, new Set());
+        colours.get(row.status)?.add(row.color);
+      }
+      engine.paths.forEach((p, i) => {
+        if (engine.status[i] !== 'U') assert.ok(shown.has(p), `layer ${layer.index}: changed path ${p} is not shown`);
+      });
+      if (layer.index === sample.layers.length - 1) await shoot(page, 'tree-changes');
+    }
+    // One colour per status, and the expected hues: green created, red deleted, yellow changed.
+    for (const [s, set] of colours) assert.equal(set.size, 1, `status ${s} has one colour, got ${[...set].join(' ')}`);
+    const colour = (s: string) => rgb([...(colours.get(s) ?? [])][0] ?? 'rgb(0, 0, 0)');
+    assert.ok(colours.has('A') && colours.has('M') && colours.has('D'), 'the sample shows created, changed and deleted rows');
+    const [ar, ag, ab] = colour('A');
+    const [mr, mg, mb] = colour('M');
+    const [dr, dg, db] = colour('D');
+    assert.ok(ag > ar && ag > ab, 'created rows are green');
+    assert.ok(dr > dg && dr > db, 'deleted rows are red');
+    assert.ok(mr > mb && mg > mb, 'changed rows are yellow');
+  });
+
+  it('searches by substring, glob and regex, keeping the ancestors of matches', async () => {
+    const top = sample.layers.length - 1;
+    await selectLayer(page, top);
+    await page.getByRole('radio', { name: 'Merged' }).click();
+    await page.locator('.tree-header .tree-layer').waitFor();
+    const merged = await engineTree(h, sample.imageId, top, 'merged');
+    const names = merged.paths.map((p) => p.slice(p.lastIndexOf('/') + 1));
+    // A query taken from the data: the first three letters of a file name deep in the tree.
+    const target = merged.paths.find((p, i) => merged.types[i] === 'f' && p.split('/').length >= 4 && /^[a-z]{3}/.test(names[i])) ?? '';
+    assert.ok(target, 'the sample has a file three levels deep');
+    const query = target.slice(target.lastIndexOf('/') + 1).slice(0, 3);
+    const expected = merged.paths.filter((_, i) => names[i].toLowerCase().includes(query));
+    const search = page.getByRole('searchbox', { name: 'Search paths' });
+    await search.fill(query);
+    await countShows(page, expected.length);
+    const shown = await shownRows(page);
+    assert.ok(shown.has(target), `${target} is shown`);
+    for (const p of shown.keys()) {
+      const isMatchOrAncestor = expected.some((m) => m === p || m.startsWith(`${p}/`) || p.startsWith(`${m}/`));
+      assert.ok(isMatchOrAncestor, `${p} is neither a match, an ancestor of one, nor inside a matching folder`);
+    }
+    await shoot(page, 'search');
+
+    await page.getByRole('combobox', { name: 'Search mode' }).selectOption('glob');
+    const ext = target.includes('.') ? target.slice(target.lastIndexOf('.')) : '';
+    const glob = ext ? `*${ext}` : `${query}*`;
+    await search.fill(glob);
+    const globExpected = names.filter((n) => (ext ? n.toLowerCase().endsWith(ext.toLowerCase()) : n.toLowerCase().startsWith(query))).length;
+    await countShows(page, globExpected);
+
+    await page.getByRole('combobox', { name: 'Search mode' }).selectOption('regex');
+    await search.fill('(');
+    await page.locator('.search-count', { hasText: 'invalid' }).waitFor();
+    await search.fill('^/[^/]+$');
+    await countShows(page, merged.paths.filter((p) => /^\/[^/]+$/.test(p)).length);
+    await search.fill('');
+    await page.getByRole('combobox', { name: 'Search mode' }).selectOption('text');
+  });
+
+  it('shows the merged filesystem with unchanged rows and the only-changes filter', async () => {
+    const top = sample.layers.length - 1;
+    const merged = await engineTree(h, sample.imageId, top, 'merged');
+    await page.getByRole('button', { name: 'Expand all' }).click();
+    const shown = await shownRows(page);
+    const status = new Map(merged.paths.map((p, i) => [p, merged.status[i]]));
+    assert.ok([...shown.values()].some((r) => r.status === 'U'), 'unchanged rows are shown in the merged view');
+    for (const [p, row] of shown) assert.equal(row.status, status.get(p), p);
+    merged.paths.forEach((p, i) => {
+      if (merged.types[i] !== 'd') assert.ok(shown.has(p), `file ${p} of the merged filesystem is shown`);
+    });
+    await shoot(page, 'tree-merged');
+    await page.getByRole('checkbox', { name: 'Only changes' }).check();
+    const filtered = await shownRows(page);
+    const changed = merged.paths.filter((_, i) => merged.status[i] !== 'U');
+    for (const [p, row] of filtered) {
+      assert.ok(row.status !== 'U' || changed.some((c) => c.startsWith(`${p}/`)), `${p} is unchanged and holds no change`);
+    }
+    await page.getByRole('checkbox', { name: 'Only changes' }).uncheck();
+  });
+
+  it('shows a path’s details and its history across layers; a history entry selects its layer', async () => {
+    const top = sample.layers.length - 1;
+    const merged = await engineTree(h, sample.imageId, top, 'merged');
+    // The path with the longest history in the image, found through the engine.
+    let best = { path: '', length: 0 };
+    for (const [i, p] of merged.paths.entries()) {
+      if (merged.types[i] === 'd') continue;
+      const d = await h.service.getPathDetails({ imageId: sample.imageId, layer: top, path: p });
+      if (d.ok && d.value.history.length > best.length) best = { path: p, length: d.value.history.length };
+    }
+    assert.ok(best.length >= 2, 'the sample changes some file in a later layer');
+    const details = await h.service.getPathDetails({ imageId: sample.imageId, layer: top, path: best.path });
+    assert.ok(details.ok && details.value.entry);
+    await page.locator(`.tree-row[data-path="${best.path}"]`).click();
+    await page.locator('.details-path', { hasText: best.path }).waitFor();
+    const fields = await page.locator('.fields').innerText();
+    const mode = details.value.entry.mode;
+    const rwx = [6, 3, 0].map((shift) => ['r', 'w', 'x'].map((c, b) => ((mode >> shift) & (4 >> b) ? c : '-')).join('')).join('');
+    assert.match(fields, new RegExp(rwx.replace(/-/g, '\\-')));
+    assert.match(fields, new RegExp(`${details.value.entry.uid}:${details.value.entry.gid}`));
+    assert.equal(await page.locator('.history-item').count(), details.value.history.length);
+    const layersShown = await page.locator('.history-layer').allInnerTexts();
+    assert.deepEqual(layersShown, details.value.history.map((item) => `#${item.layer}`));
+    await shoot(page, 'details');
+    const first = details.value.history[0].layer;
+    await page.locator('.history-layer').first().click();
+    await page.locator(`.chain-layer[data-layer="${first}"][aria-selected="true"]`).waitFor();
+  });
+
+  it('stacks dropped layer tarballs in drop order, reorders them, and analyses them like the engine', async () => {
+    const base = await makeLayerTar([dir('app'), file('app/a.txt', 'one'), file('app/b.txt', 'two'), dir('etc'), file('etc/os-release', 'ID=test')]);
+    const middle = await compressBuffer(await makeLayerTar([dir('app'), file('app/a.txt', 'one, edited'), whiteout('/app/b.txt'), file('app/c.txt', 'three')]), 'gzip');
+    const top = await makeLayerTar([dir('etc'), file('etc/app.conf', 'x=1', { mode: 0o600 })]);
+    const files = [
+      { name: 'top.tar', data: top },
+      { name: 'base.tar', data: base },
+      { name: 'middle.tar.gz', data: middle },
+    ];
+    await page.getByRole('button', { name: 'Close image' }).click();
+    await dropFiles(page, files);
+    const order = () => page.locator('.staging-item').evaluateAll((items) => items.map((i) => i.getAttribute('data-file')));
+    await page.locator('.staging-item').first().waitFor();
+    assert.deepEqual(await order(), ['top.tar', 'base.tar', 'middle.tar.gz'], 'drop order');
+    await page.getByRole('button', { name: 'Move base.tar up' }).click();
+    assert.deepEqual(await order(), ['base.tar', 'top.tar', 'middle.tar.gz']);
+    // Drag top.tar onto the last row.
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      const items = g.document.querySelectorAll('.staging-item');
+      const transfer = new g.DataTransfer();
+      const fire = (el: any, type: string) => el.dispatchEvent(new g.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      fire(items[1], 'dragstart');
+      fire(items[2], 'dragover');
+      fire(items[2], 'drop');
+      fire(items[1], 'dragend');
+    });
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('.staging-item:last-child')?.getAttribute('data-file') === 'top.tar');
+    assert.deepEqual(await order(), ['base.tar', 'middle.tar.gz', 'top.tar']);
+    await shoot(page, 'staging');
+
+    const paths = await Promise.all(
+      ['base.tar', 'middle.tar.gz', 'top.tar'].map(async (name) => {
+        const p = path.join(h.tempDir, name);
+        await writeFile(p, files.find((f) => f.name === name)?.data ?? Buffer.alloc(0));
+        return p;
+      }),
+    );
+    const reference = await analyse(h, { kind: 'layer-files', paths });
+    await page.getByRole('button', { name: 'Analyse 3 layers' }).click();
+    await page.locator('.chain-layer').nth(2).waitFor();
+    assert.equal(await page.locator('.chain-layer').count(), 3);
+    for (const layer of reference.layers) {
+      const row = page.locator(`.chain-layer[data-layer="${layer.index}"]`);
+      assert.equal(await row.locator('.badge-A').innerText(), `+${layer.counts.created}`);
+      assert.equal(await row.locator('.badge-M').innerText(), `~${layer.counts.changed}`);
+      assert.equal(await row.locator('.badge-D').innerText(), `−${layer.counts.deleted}`);
+    }
+    assert.equal(reference.layers[1].counts.deleted, 1, 'the middle layer deletes app/b.txt');
+    await selectLayer(page, 1);
+    await page.locator('.tree-row[data-path="/app/b.txt"][data-status="D"]').waitFor();
+    await page.locator('.tree-row[data-path="/app/a.txt"][data-status="M"]').waitFor();
+    await page.locator('.tree-row[data-path="/app/c.txt"][data-status="A"]').waitFor();
+  });
+
+  it('names a corrupt file in a clear error instead of a blank window', async () => {
+    await page.getByRole('button', { name: 'Close image' }).click();
+    const corrupt = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(2000, 0x5a)]);
+    await dropFiles(page, [{ name: 'corrupt-layer.tar.gz', data: corrupt }]);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /corrupt-layer\.tar\.gz/);
+    await page.getByRole('heading', { name: 'Strata' }).waitFor();
+    await shoot(page, 'error');
+    await page.getByRole('button', { name: 'Dismiss error' }).click();
+  });
+
+  it('is driven by the keyboard: arrows, left/right, enter, / and [ ]', async () => {
+    await page.getByRole('button', { name: 'Open the sample image' }).click();
+    const top = sample.layers.length - 1;
+    await page.locator(`.chain-layer[data-layer="${top}"][aria-selected="true"]`).waitFor();
+    await page.getByRole('radio', { name: 'Merged' }).click();
+    await page.getByRole('button', { name: 'Collapse' }).click();
+    const tree = page.getByRole('tree', { name: 'Files' });
+    await tree.focus();
+    const selectedPath = () => page.locator('.tree-row[aria-selected="true"]').getAttribute('data-path');
+    const visible = () => page.locator('.tree-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
+    const before = await visible();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await selectedPath(), before[0]);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await selectedPath(), before[1]);
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await selectedPath(), before[0]);
+    // Find a top-level folder and open it with the right arrow, close it with the left arrow.
+    const folder = await page.locator('.tree-row[aria-expanded="false"]').first().getAttribute('data-path');
+    assert.ok(folder);
+    while ((await selectedPath()) !== folder) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    await page.locator(`.tree-row[data-path="${folder}"][aria-expanded="true"]`).waitFor();
+    assert.ok((await visible()).length > before.length, 'the folder’s children show');
+    await page.keyboard.press('ArrowRight');
+    const child = await selectedPath();
+    assert.ok(child?.startsWith(`${folder}/`), `right arrow on an open folder moves to its first child (${child})`);
+    await page.keyboard.press('ArrowLeft');
+    if ((await selectedPath()) !== folder) await page.keyboard.press('ArrowLeft');
+    assert.equal(await selectedPath(), folder);
+    await page.keyboard.press('ArrowLeft');
+    await page.locator(`.tree-row[data-path="${folder}"][aria-expanded="false"]`).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(`.tree-row[data-path="${folder}"][aria-expanded="true"]`).waitFor();
+    await page.keyboard.press('[');
+    await page.locator(`.chain-layer[data-layer="${top - 1}"][aria-selected="true"]`).waitFor();
+    await page.keyboard.press(']');
+    await page.locator(`.chain-layer[data-layer="${top}"][aria-selected="true"]`).waitFor();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label')), 'Search paths');
+    await page.keyboard.type('[');
+    assert.equal(await page.getByRole('searchbox', { name: 'Search paths' }).inputValue(), '[', 'typing in the search box does not switch layers');
+    await page.locator(`.chain-layer[data-layer="${top}"][aria-selected="true"]`).waitFor();
+    await page.keyboard.press('Escape');
+  });
+
+  it('follows a dark OS theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const background = await page.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.body).backgroundColor as string);
+    const [r, g, b] = rgb(background);
+    assert.ok(r + g + b < 120, `dark background, got ${background}`);
+    await page.getByRole('button', { name: 'Expand all' }).click();
+    await shoot(page, 'tree-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
