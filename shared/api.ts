@@ -2,6 +2,7 @@
 // Electron IPC (main/ipc) and the local web server (main/server). Inputs are validated with these
 // schemas at the boundary; outputs are plain data; errors travel as values (`ApiResult`).
 import { z } from 'zod';
+import type { BloatReport } from './bloat';
 import type {
   ChangeAspect,
   EntryType,
@@ -47,6 +48,7 @@ export const apiInputSchemas = {
   getPathDetails: z.object({ imageId: id, layer: layerNumber, path: z.string().min(1).max(65_536) }),
   listRecent: z.object({}),
   closeSource: z.object({ sourceId: id }),
+  getBloat: z.object({ imageId: id }),
 } as const;
 
 /** The methods of the API. */
@@ -149,6 +151,7 @@ export interface ApiOutputs {
   getPathDetails: PathDetails;
   listRecent: readonly RecentSource[];
   closeSource: null;
+  getBloat: BloatReport;
 }
 
 /** Input type of an API method. */

@@ -1,0 +1,81 @@
+// The bloat analysis of one image: pure, over the layer indexes (and their diffs when the caller has
+// them already, as the analysis service does).
+import { BLOAT_LIMITS, type BloatReport, type LayerBloat } from '../../shared/bloat';
+import { trimBuildStep } from '../../shared/format';
+import type { ImageDescriptor, LayerDiff, LayerIndex } from '../../shared/model';
+import { diffLayers } from '../layers/layer-diff';
+import { holdsContent, traceContentCopies, wastedItems } from './content-copies';
+import { diveFigures } from './dive-efficiency';
+import { findDuplicates } from './duplicates';
+import { largestDirectories, largestFiles, topAddedPerLayer, visibleFiles } from './largest-items';
+
+/** Analyses where an image's bytes went: totals, wasted copies, duplicates, largest items, dive's figures. */
+export function analyzeBloat(
+  image: ImageDescriptor,
+  indexes: readonly LayerIndex[],
+  diffs: readonly LayerDiff[] = diffLayers(indexes),
+): BloatReport {
+  const steps = indexes.map((_, i) => trimBuildStep(image.layers[i]?.step.createdBy ?? ''));
+  const copies = traceContentCopies(indexes, diffs, steps);
+  const wasted = wastedItems(copies);
+  const duplicates = findDuplicates(copies);
+  const files = visibleFiles(copies);
+  const topAdded = topAddedPerLayer(copies, indexes.length);
+
+  const wastedBy = new Array<number>(indexes.length).fill(0);
+  const discardedBy = new Array<number>(indexes.length).fill(0);
+  let metadataOnlyBytes = 0;
+  let identicalBytes = 0;
+  for (const item of wasted) {
+    wastedBy[item.written.layer] += item.size;
+    discardedBy[item.lost.layer] += item.size;
+    if (item.identical) identicalBytes += item.size;
+    if (item.metadataOnly) metadataOnlyBytes += item.size;
+  }
+  const layers: LayerBloat[] = indexes.map((index, i) => {
+    let contentBytes = 0;
+    let fileCount = 0;
+    for (const e of index.entries) {
+      contentBytes += e.size;
+      if (holdsContent(e)) fileCount++;
+    }
+    return {
+      layer: i,
+      step: steps[i],
+      tarBytes: index.uncompressedSize,
+      compressedBytes: image.layers[i]?.size || index.compressedSize,
+      contentBytes,
+      files: fileCount,
+      wastedBytes: wastedBy[i],
+      discardedBytes: discardedBy[i],
+      topAdded: topAdded[i],
+    };
+  });
+  const sum = (pick: (l: LayerBloat) => number) => layers.reduce((s, l) => s + pick(l), 0);
+  const contentBytes = sum((l) => l.contentBytes);
+  const wastedBytes = sum((l) => l.wastedBytes);
+  return {
+    image: { name: image.name, id: image.id, platform: image.platform },
+    totals: {
+      layers: layers.length,
+      tarBytes: sum((l) => l.tarBytes),
+      compressedBytes: sum((l) => l.compressedBytes),
+      contentBytes,
+      visibleBytes: files.reduce((s, f) => s + f.size, 0),
+      files: files.length,
+      wastedBytes,
+      wastedFraction: contentBytes === 0 ? 0 : wastedBytes / contentBytes,
+      metadataOnlyBytes,
+      identicalBytes,
+      wastedItems: wasted.length,
+      duplicateBytes: duplicates.reduce((s, g) => s + g.savableBytes, 0),
+      duplicateGroups: duplicates.length,
+    },
+    layers,
+    wasted: wasted.slice(0, BLOAT_LIMITS.wastedItems),
+    duplicates: duplicates.slice(0, BLOAT_LIMITS.duplicateGroups),
+    largestFiles: largestFiles(files),
+    largestDirectories: largestDirectories(files),
+    dive: diveFigures(indexes),
+  };
+}
