@@ -2,6 +2,7 @@
 // the TABS below (one entry each); start-screen sources are the sections of StartScreen.
 import { useEffect } from 'react';
 import { initialSource } from './api-client';
+import { BloatView } from './components/bloat/bloat-view';
 import { ErrorBanner } from './components/common/error-banner';
 import { DropTarget } from './components/drop/drop-target';
 import { LayerFilesChain } from './components/drop/layer-files-chain';
@@ -13,7 +14,10 @@ import { ImageWorkspace, type WorkspaceTab } from './components/workspace/image-
 import { useSession } from './state/use-session';
 
 /** The views of an open image, in tab order. */
-const TABS: readonly WorkspaceTab[] = [{ id: 'tree', label: 'Tree', render: (props) => <TreeExplorer {...props} /> }];
+const TABS: readonly WorkspaceTab[] = [
+  { id: 'tree', label: 'Tree', render: (props) => <TreeExplorer {...props} /> },
+  { id: 'bloat', label: 'Bloat', render: (props) => <BloatView {...props} /> },
+];
 
 /** The whole window. */
 export function App() {

@@ -6,16 +6,30 @@ import { useLayerTree, type TreeView } from '../../state/use-layer-tree';
 import { useTreeView } from '../../state/use-tree-view';
 import { ErrorBanner } from '../common/error-banner';
 import { DetailsPane } from '../details/details-pane';
-import type { WorkspaceViewProps } from '../workspace/image-workspace';
+import type { RevealRequest, WorkspaceViewProps } from '../workspace/image-workspace';
 import { TreeList } from './tree-list';
 import { TreeToolbar } from './tree-toolbar';
 
+/** Reveal requests already shown, so that coming back to the tab later does not replay them. */
+const shownReveals = new WeakSet<RevealRequest>();
+
 /** Tree and details of the selected layer. */
-export function TreeExplorer({ image, layer, onSelectLayer }: WorkspaceViewProps) {
-  const [treeView, setTreeView] = useState<TreeView>('changes');
+export function TreeExplorer({ image, layer, onSelectLayer, reveal }: WorkspaceViewProps) {
+  const [treeView, setTreeView] = useState<TreeView>(reveal && !shownReveals.has(reveal) ? 'merged' : 'changes');
   const tree = useLayerTree(image.imageId, layer, treeView);
   const view = useTreeView(tree.model);
   const searchRef = useRef<HTMLInputElement>(null);
+
+  // A reveal (from the Bloat view) shows the merged tree of its layer, where the path is sure to be.
+  useEffect(() => {
+    if (reveal && !shownReveals.has(reveal)) setTreeView('merged');
+  }, [reveal]);
+  useEffect(() => {
+    if (!reveal || shownReveals.has(reveal) || layer !== reveal.layer || !tree.model) return;
+    if (tree.model.data.layer !== reveal.layer || tree.model.data.view !== 'merged') return;
+    shownReveals.add(reveal);
+    view.select(reveal.path);
+  }, [reveal, tree.model, layer, view]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -1,16 +1,27 @@
 // An open image: header, the ancestry chain (which selects the layer for every view), and the views
 // as tabs. `[` and `]` select the previous and next layer.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { ImageView } from '../../../shared/api';
 import { formatBytes, shortDigest } from '../../../shared/format';
 import { isTextEntry } from '../../state/keyboard-target';
 import { LayerChain } from '../chain/layer-chain';
+
+/** A request to show a path in the Tree view's merged tree of a layer (`nonce` tells repeats apart). */
+export interface RevealRequest {
+  readonly path: string;
+  readonly layer: number;
+  readonly nonce: number;
+}
 
 /** Props every workspace view receives: the image and the layer selected in the chain. */
 export interface WorkspaceViewProps {
   readonly image: ImageView;
   readonly layer: number;
   readonly onSelectLayer: (layer: number) => void;
+  /** The latest reveal request, or null. */
+  readonly reveal: RevealRequest | null;
+  /** Selects `layer`, switches to the Tree tab and selects `path` there. */
+  readonly onReveal: (path: string, layer: number) => void;
 }
 
 /** One tab of the workspace. */
@@ -31,6 +42,12 @@ export interface ImageWorkspaceProps {
 export function ImageWorkspace({ image, tabs, onClose }: ImageWorkspaceProps) {
   const [layer, setLayer] = useState(image.layers.length - 1);
   const [tab, setTab] = useState(tabs[0].id);
+  const [reveal, setReveal] = useState<RevealRequest | null>(null);
+  const onReveal = useCallback((path: string, at: number) => {
+    setLayer(at);
+    setTab('tree');
+    setReveal((r) => ({ path, layer: at, nonce: (r?.nonce ?? 0) + 1 }));
+  }, []);
   const active = tabs.find((t) => t.id === tab) ?? tabs[0];
 
   useEffect(() => {
@@ -83,7 +100,7 @@ export function ImageWorkspace({ image, tabs, onClose }: ImageWorkspaceProps) {
             </span>
           </div>
           <div className="tab-panel" role="tabpanel">
-            {active.render({ image, layer, onSelectLayer: setLayer })}
+            {active.render({ image, layer, onSelectLayer: setLayer, reveal, onReveal })}
           </div>
         </div>
       </div>

@@ -1,0 +1,84 @@
+// Squarified treemap (d3-hierarchy) of the merged filesystem at the top layer, coloured by the layer that
+// last wrote each file. Click a directory to zoom in, the breadcrumb to zoom out; hover for path and size.
+import { hierarchy, treemap, treemapSquarify, type HierarchyRectangularNode } from 'd3-hierarchy';
+import { useMemo, useState } from 'react';
+import { formatBytes } from '../../../shared/format';
+import { ancestorPaths, childrenOf, nameOf, type TreeModel } from '../../state/tree-model';
+import { layerColour } from './layer-colour';
+
+const WIDTH = 960;
+const HEIGHT = 520;
+/** Levels drawn below the zoomed directory. */
+const DEPTH = 2;
+
+interface Cell {
+  readonly row: number;
+  readonly depth: number;
+}
+
+function dominantLayer(model: TreeModel, row: number): number {
+  // A directory takes the colour of its largest child, recursively (cheap, and what the eye sees first).
+  let at = row;
+  for (let guard = 0; guard < 64 && model.end[at] > at + 1; guard++) at = childrenOf(model, at, 'size')[0];
+  return model.data.layers[at] ?? 0;
+}
+
+/** The treemap of `model` (a merged tree). */
+export function BloatTreemap({ model }: { readonly model: TreeModel }) {
+  const [zoom, setZoom] = useState(-1);
+  const [hover, setHover] = useState<number | null>(null);
+  const isDir = (row: number) => model.end[row] > row + 1;
+
+  const cells = useMemo(() => {
+    const root = hierarchy<Cell>({ row: zoom, depth: 0 }, (c) =>
+      c.depth < DEPTH && (c.row < 0 || isDir(c.row)) ? Array.from(childrenOf(model, c.row, 'size'), (row) => ({ row, depth: c.depth + 1 })).filter((x) => model.total[x.row] > 0) : null,
+    ).sum((c) => (c.depth < DEPTH && (c.row < 0 || isDir(c.row)) ? 0 : c.row < 0 ? 0 : model.total[c.row]));
+    return treemap<Cell>().tile(treemapSquarify).size([WIDTH, HEIGHT]).paddingOuter(2).paddingTop((n) => (n.depth > 0 ? 14 : 0)).paddingInner(1).round(true)(root).descendants().slice(1) as HierarchyRectangularNode<Cell>[];
+  }, [model, zoom]);
+
+  const trail = zoom < 0 ? [] : [...ancestorPaths(model, zoom), model.data.paths[zoom]];
+  const rowOf = (path: string) => model.data.paths.indexOf(path);
+  return (
+    <section className="bloat-treemap" aria-label="Treemap">
+      <nav className="bloat-breadcrumb mono" aria-label="Zoom">
+        <button type="button" onClick={() => setZoom(-1)}>/</button>
+        {trail.map((p) => (
+          <button key={p} type="button" onClick={() => setZoom(rowOf(p))}>
+            {p.slice(p.lastIndexOf('/') + 1)}/
+          </button>
+        ))}
+        <span className="bloat-hover">{hover !== null ? `${model.data.paths[hover]} — ${formatBytes(model.total[hover])} (layer ${model.data.layers[hover]})` : 'Hover a box for its path and size; click a directory to zoom in.'}</span>
+      </nav>
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img" aria-label="Treemap of the final filesystem">
+        {cells.map((n) => {
+          const { row } = n.data;
+          const w = n.x1 - n.x0;
+          const h = n.y1 - n.y0;
+          if (w < 1 || h < 1) return null;
+          const dir = isDir(row);
+          const open = dir && n.children !== undefined;
+          return (
+            <g
+              key={row}
+              className={`bloat-cell${dir ? ' is-dir' : ''}`}
+              onMouseEnter={() => setHover(row)}
+              onMouseLeave={() => setHover((r) => (r === row ? null : r))}
+              onClick={(e) => {
+                e.stopPropagation();
+                if (dir) setZoom(row);
+              }}
+            >
+              <title>{`${model.data.paths[row]} — ${formatBytes(model.total[row])}`}</title>
+              <rect x={n.x0} y={n.y0} width={w} height={h} fill={open ? 'var(--bg-pane)' : layerColour(dir ? dominantLayer(model, row) : model.data.layers[row])} />
+              {w > 36 && h > 12 && (
+                <text x={n.x0 + 3} y={n.y0 + 11}>
+                  {nameOf(model, row).slice(0, Math.max(1, Math.floor((w - 6) / 6.5)))}
+                </text>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+    </section>
+  );
+}
