@@ -1,0 +1,284 @@
+// A pool of worker threads that index layers off the main thread, with progress, cancellation and a cache helper.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { StrataError, type StrataErrorCode } from '../../shared/errors';
+import type { LayerIndex } from '../../shared/model';
+import type { IndexCache } from '../cache/index-cache';
+import { decodeLayerIndex } from '../cache/index-codec';
+import type { FileRange, Layer } from '../stores/types';
+import type { IndexLayerOptions } from './layer-indexer';
+
+/** Indexing options that cross the thread boundary (no callbacks, no signal). */
+export type WorkerIndexOptions = Omit<IndexLayerOptions, 'signal' | 'onProgress'>;
+
+/** Messages the pool sends to a worker. */
+export type PoolRequest =
+  | { readonly kind: 'file'; readonly id: number; readonly file: FileRange; readonly options: WorkerIndexOptions }
+  | { readonly kind: 'stream'; readonly id: number; readonly options: WorkerIndexOptions }
+  | { readonly kind: 'chunk'; readonly id: number; readonly data: ArrayBuffer }
+  | { readonly kind: 'end'; readonly id: number };
+
+/** Messages a worker sends back. */
+export type PoolResponse =
+  | { readonly kind: 'progress'; readonly id: number; readonly done: number; readonly total: number }
+  | { readonly kind: 'ack'; readonly id: number }
+  | { readonly kind: 'done'; readonly id: number; readonly data: ArrayBuffer }
+  | {
+      readonly kind: 'error';
+      readonly id: number;
+      readonly error: { readonly code: string; readonly message: string; readonly file?: string; readonly entry?: string };
+    };
+
+/** Options of one pooled indexing job. */
+export interface PoolIndexOptions extends Partial<Omit<WorkerIndexOptions, 'name'>> {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+/** Chunks of a stream-only layer in flight to a worker before the pool waits for acknowledgements. */
+const MAX_IN_FLIGHT = 4;
+
+interface Slot {
+  readonly worker: Worker;
+  job: Job | null;
+}
+
+interface Job {
+  readonly id: number;
+  readonly layer: Layer;
+  readonly options: PoolIndexOptions;
+  readonly resolve: (index: LayerIndex) => void;
+  readonly reject: (error: Error) => void;
+  /** Resolves acknowledgement waiters of a streaming job. */
+  onAck?: () => void;
+  settled: boolean;
+}
+
+/** Starts a worker on the compiled `.js` body, or (under tsx: tests, benchmarks) on the `.ts` one through tsx's require hook. */
+function startWorker(): Worker {
+  const ext = path.extname(__filename);
+  const file = path.join(__dirname, `index-worker${ext}`);
+  if (ext !== '.ts') return new Worker(file, { execArgv: [] });
+  const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
+  return new Worker(boot, { eval: true, execArgv: [] });
+}
+
+/** Worker threads (one per core by default) that turn layers into LayerIndexes. */
+export class IndexPool {
+  private readonly size: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: { size?: number } = {}) {
+    this.size = Math.max(1, options.size ?? os.availableParallelism());
+  }
+
+  /** Indexes a layer in a worker; rejects with a StrataError naming the layer (cancelled, malformed, crashed…). */
+  index(layer: Layer, options: PoolIndexOptions = {}): Promise<LayerIndex> {
+    if (this.closed) return Promise.reject(new StrataError('cancelled', `${layer.name}: the index pool is closed`, { file: layer.name }));
+    if (options.signal?.aborted) return Promise.reject(cancelled(layer));
+    return new Promise<LayerIndex>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, layer, options, resolve, reject, settled: false };
+      options.signal?.addEventListener('abort', () => this.cancel(job), { once: true });
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Terminates every worker; pending jobs reject as cancelled. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) this.settle(job, cancelled(job.layer));
+    await Promise.all(
+      this.slots.splice(0).map((slot) => {
+        if (slot.job) this.settle(slot.job, cancelled(slot.job.layer));
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  private pump(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.job);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.ref();
+      this.start(slot, job);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = startWorker();
+    const slot: Slot = { worker, job: null };
+    worker.on('message', (message: PoolResponse) => this.onMessage(slot, message));
+    worker.on('error', (error) => this.crashed(slot, error.message));
+    worker.on('exit', (code) => this.crashed(slot, `exit code ${code}`));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, job: Job): void {
+    const { signal: _signal, onProgress: _progress, ...rest } = job.options;
+    const d = job.layer.descriptor;
+    const options: WorkerIndexOptions = {
+      name: job.layer.name,
+      compressedSize: job.layer.file?.length ?? d.size,
+      expectedDigest: d.digest || undefined,
+      expectedDiffId: d.diffId || undefined,
+      ...rest,
+    };
+    if (job.layer.file) {
+      slot.worker.postMessage({ kind: 'file', id: job.id, file: job.layer.file, options } satisfies PoolRequest);
+      return;
+    }
+    slot.worker.postMessage({ kind: 'stream', id: job.id, options } satisfies PoolRequest);
+    void this.feed(slot, job);
+  }
+
+  /** Pipes a stream-only layer to its worker, copying each chunk into a transferable buffer. */
+  private async feed(slot: Slot, job: Job): Promise<void> {
+    let inFlight = 0;
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    job.options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const stream = await job.layer.open(controller.signal);
+      const stop = () => stream.destroy();
+      const stopWhenSettled = setInterval(() => job.settled && stop(), 100);
+      stopWhenSettled.unref();
+      try {
+        for await (const chunk of stream) {
+          if (job.settled) break;
+          const buf = chunk as Buffer;
+          const data = new ArrayBuffer(buf.length);
+          new Uint8Array(data).set(buf);
+          slot.worker.postMessage({ kind: 'chunk', id: job.id, data } satisfies PoolRequest, [data]);
+          inFlight++;
+          while (inFlight >= MAX_IN_FLIGHT && !job.settled) {
+            await new Promise<void>((resolve) => (job.onAck = resolve));
+            inFlight--;
+          }
+        }
+      } finally {
+        clearInterval(stopWhenSettled);
+      }
+      if (!job.settled) slot.worker.postMessage({ kind: 'end', id: job.id } satisfies PoolRequest);
+    } catch (error) {
+      if (!job.settled) {
+        const reason = job.options.signal?.aborted
+          ? cancelled(job.layer)
+          : new StrataError('not-found', `${job.layer.name}: cannot read the layer (${(error as Error).message})`, { file: job.layer.name });
+        this.finish(slot, job, reason);
+      }
+    } finally {
+      job.options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  private onMessage(slot: Slot, message: PoolResponse): void {
+    const job = slot.job;
+    if (!job || job.id !== message.id) return;
+    switch (message.kind) {
+      case 'progress':
+        job.options.onProgress?.(message.done, message.total);
+        break;
+      case 'ack': {
+        const wake = job.onAck;
+        job.onAck = undefined;
+        wake?.();
+        break;
+      }
+      case 'done': {
+        const index = decodeLayerIndex(Buffer.from(message.data));
+        this.finish(slot, job, index ?? new StrataError('malformed', `${job.layer.name}: the index worker sent a corrupt result`, { file: job.layer.name }));
+        break;
+      }
+      case 'error': {
+        const { code, message: text, file, entry } = message.error;
+        this.finish(slot, job, new StrataError(code as StrataErrorCode, text, { file: file ?? job.layer.name, entry }));
+        break;
+      }
+    }
+  }
+
+  private finish(slot: Slot, job: Job, result: LayerIndex | Error): void {
+    if (slot.job === job) {
+      slot.job = null;
+      slot.worker.unref();
+    }
+    this.settle(job, result);
+    this.pump();
+  }
+
+  private settle(job: Job, result: LayerIndex | Error): void {
+    if (job.settled) return;
+    job.settled = true;
+    const wake = job.onAck;
+    job.onAck = undefined;
+    wake?.();
+    if (result instanceof Error) job.reject(result);
+    else job.resolve(result);
+  }
+
+  /** Cancels a job: dropped from the queue, or its worker terminated (and replaced on demand). */
+  private cancel(job: Job): void {
+    if (job.settled) return;
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    const slot = this.slots.find((s) => s.job === job);
+    if (slot) this.retire(slot);
+    this.settle(job, cancelled(job.layer));
+    this.pump();
+  }
+
+  private crashed(slot: Slot, reason: string): void {
+    const job = slot.job;
+    this.retire(slot);
+    if (job) this.settle(job, new StrataError('malformed', `${job.layer.name}: the index worker stopped (${reason})`, { file: job.layer.name }));
+    this.pump();
+  }
+
+  private retire(slot: Slot): void {
+    const at = this.slots.indexOf(slot);
+    if (at < 0) return;
+    this.slots.splice(at, 1);
+    slot.job = null;
+    slot.worker.removeAllListeners();
+    slot.worker.on('error', () => undefined);
+    void slot.worker.terminate();
+  }
+}
+
+function cancelled(layer: Layer): StrataError {
+  return new StrataError('cancelled', `${layer.name}: indexing cancelled`, { file: layer.name });
+}
+
+/** Options of `indexLayerCached`. */
+export interface CachedIndexOptions extends PoolIndexOptions {
+  readonly pool: IndexPool;
+  readonly cache: IndexCache;
+}
+
+/** Returns a layer's index from the cache (keyed by its blob digest), else indexes it in the pool and stores it. */
+export async function indexLayerCached(layer: Layer, options: CachedIndexOptions): Promise<{ index: LayerIndex; fromCache: boolean }> {
+  const { pool, cache, ...rest } = options;
+  const digest = layer.descriptor.digest;
+  if (digest && !rest.headersOnly) {
+    const cached = await cache.get(digest);
+    if (cached) return { index: cached, fromCache: true };
+  }
+  const index = await pool.index(layer, rest);
+  if (digest && !rest.headersOnly) {
+    try {
+      await cache.put(digest, index);
+    } catch {
+      // A cache that cannot be written (full disk, read-only dir) costs speed on the next open, not correctness.
+    }
+  }
+  return { index, fromCache: false };
+}

@@ -1,0 +1,457 @@
+// Turns one layer blob (compressed or not) into a LayerIndex: sniff, decompress, parse, hash, verify, guard.
+import { createHash, type Hash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Readable, type Transform } from 'node:stream';
+import { isStrataError, StrataError } from '../../shared/errors';
+import type { Compression, LayerEntry, LayerIndex, LayerWarning } from '../../shared/model';
+import { createDecompressor, detectCompression, DETECT_BYTES } from './compression';
+import { classifyEntryPath, normalizeEntryPath } from './entry-path';
+import { TarReader, type TarHeader, type TarVisitor } from './tar-reader';
+
+/** Options of one indexing run. */
+export interface IndexLayerOptions {
+  /** Human name of the blob for errors (`image.tar!blobs/sha256/ab12…`). */
+  readonly name: string;
+  /** Size of the blob as stored, when known (for progress and the ratio guard). */
+  readonly compressedSize?: number;
+  /** Digest of the blob as stored (`sha256:…`): verified when given. */
+  readonly expectedDigest?: string;
+  /** `sha256:` of the uncompressed tar: verified when given. */
+  readonly expectedDiffId?: string;
+  /** Skip file content: no per-file digests and no diffId (plain tar file ranges then jump over data). */
+  readonly headersOnly?: boolean;
+  /** Cap on uncompressed bytes (default 64 GiB). */
+  readonly maxUncompressedBytes?: number;
+  /** Cap on uncompressed/compressed bytes once past 64 MiB of output (default 1000). */
+  readonly maxRatio?: number;
+  /** Fail with 'stalled' when no byte moves for this long (default 30 s). */
+  readonly stallTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Bytes of the blob consumed so far, and its total size (0 when unknown). */
+  readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
+}
+
+/** Default cap on a layer's uncompressed size. */
+export const DEFAULT_MAX_UNCOMPRESSED = 64 * 1024 ** 3;
+/** Default cap on the compression ratio (checked after the first 64 MiB of output). */
+export const DEFAULT_MAX_RATIO = 1000;
+/** Default progress watchdog. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
+const RATIO_GRACE_BYTES = 64 * 1024 * 1024;
+const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const PROGRESS_INTERVAL_MS = 50;
+/** Window of the positioned-read fast path. */
+const WINDOW = 256 * 1024;
+
+/** Collects entries, whiteouts and warnings from the tar reader, hashing file contents. */
+class IndexBuilder implements TarVisitor {
+  readonly entries: (LayerEntry | undefined)[] = [];
+  readonly whiteouts: string[] = [];
+  readonly opaqueDirs: string[] = [];
+  readonly warnings: LayerWarning[] = [];
+  private readonly byPath = new Map<string, number>();
+  private hash: Hash | null = null;
+  private pendingEntry: Omit<LayerEntry, 'digest'> | null = null;
+  private pendingHeader: TarHeader | null = null;
+  private duplicates = 0;
+
+  constructor(private readonly hashFiles: boolean) {}
+
+  entry(h: TarHeader): boolean {
+    if (h.type === 'unsupported') {
+      this.warn('unsupported-entry', `unsupported tar entry type '${printable(h.typeflag)}'; skipped`, h);
+      return false;
+    }
+    const kind = classifyEntryPath(h.name);
+    switch (kind.kind) {
+      case 'unsafe':
+        this.warn('unsafe-path', `unsafe path (${kind.reason}); entry dropped`, h);
+        return false;
+      case 'whiteout':
+        this.whiteouts.push(kind.path);
+        return false;
+      case 'opaque':
+        this.opaqueDirs.push(kind.dir);
+        return false;
+      case 'aufs-meta':
+        return false;
+      case 'path':
+        break;
+    }
+    let linkname = h.linkname;
+    if (h.type === 'hardlink') {
+      const target = normalizeEntryPath(linkname);
+      if (target === null) {
+        this.warn('unsafe-path', `unsafe hard link target "${linkname}"; entry dropped`, h);
+        return false;
+      }
+      linkname = target;
+    } else if (h.type !== 'symlink') linkname = '';
+    const base = {
+      path: kind.path,
+      type: h.type as LayerEntry['type'],
+      size: h.size,
+      mode: h.mode & 0o7777,
+      uid: h.uid,
+      gid: h.gid,
+      mtime: h.mtime,
+      linkname,
+    };
+    const hashed = (h.type === 'file' || h.type === 'sparse') && this.hashFiles;
+    if (hashed && h.dataSize > 0) {
+      this.pendingEntry = base;
+      this.pendingHeader = h;
+      this.hash = createHash('sha256');
+      return true;
+    }
+    this.add({ ...base, digest: hashed ? EMPTY_SHA256 : '' }, h);
+    return false;
+  }
+
+  data(chunk: Buffer): void {
+    this.hash!.update(chunk);
+  }
+
+  entryEnd(): void {
+    const e = this.pendingEntry!;
+    this.add({ ...e, digest: 'sha256:' + this.hash!.digest('hex') }, this.pendingHeader!);
+    this.pendingEntry = null;
+    this.pendingHeader = null;
+    this.hash = null;
+  }
+
+  warning(w: LayerWarning): void {
+    this.warnings.push(w);
+  }
+
+  private add(entry: LayerEntry, h: TarHeader): void {
+    const previous = this.byPath.get(entry.path);
+    if (previous !== undefined) {
+      this.entries[previous] = undefined;
+      this.duplicates++;
+      this.warnings.push({ code: 'duplicate-path', message: `"${entry.path}" appears more than once; the last one wins`, entry: h.name, offset: h.offset });
+    }
+    this.byPath.set(entry.path, this.entries.length);
+    this.entries.push(entry);
+  }
+
+  finalEntries(): LayerEntry[] {
+    if (this.duplicates === 0) return this.entries as LayerEntry[];
+    return this.entries.filter((e): e is LayerEntry => e !== undefined);
+  }
+
+  private warn(code: LayerWarning['code'], message: string, h: TarHeader): void {
+    this.warnings.push({ code, message, entry: h.name, offset: h.offset });
+  }
+}
+
+function printable(flag: string): string {
+  const c = flag.charCodeAt(0);
+  return c >= 0x20 && c < 0x7f ? flag : `\\x${c.toString(16).padStart(2, '0')}`;
+}
+
+function hashFor(expected: string | undefined): { hash: Hash; algorithm: string } | null {
+  if (!expected) return null;
+  const colon = expected.indexOf(':');
+  const algorithm = expected.slice(0, colon);
+  if (algorithm !== 'sha256' && algorithm !== 'sha512') return null;
+  return { hash: createHash(algorithm), algorithm };
+}
+
+/**
+ * A push-based indexer: `write()` the blob's bytes as stored (awaiting each for backpressure), then `end()`.
+ * It sniffs the compression, decompresses, parses, hashes, verifies digests and enforces the guards.
+ */
+export class LayerIndexer {
+  private readonly builder: IndexBuilder;
+  private readonly reader: TarReader;
+  private readonly diffHash: Hash | null;
+  private blobHash: { hash: Hash; algorithm: string } | null;
+  private head: Buffer[] = [];
+  private headLen = 0;
+  private compression: Compression | null = null;
+  private decompressor: Transform | null = null;
+  private compressedBytes = 0;
+  private uncompressedBytes = 0;
+  private failure: Error | null = null;
+  private readonly failed: Promise<never>;
+  private rejectFailed!: (e: Error) => void;
+  private decompressorDone: Promise<void> = Promise.resolve();
+  private lastMove = Date.now();
+  private lastReport = 0;
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly maxBytes: number;
+  private readonly maxRatio: number;
+  private readonly onAbort: () => void;
+  /** Called once when indexing fails (so a feeding stream can be destroyed). */
+  onFail: ((error: Error) => void) | null = null;
+
+  constructor(private readonly options: IndexLayerOptions) {
+    this.builder = new IndexBuilder(!options.headersOnly);
+    this.reader = new TarReader(this.builder, options.name);
+    this.diffHash = options.headersOnly ? null : createHash('sha256');
+    this.blobHash = hashFor(options.expectedDigest);
+    this.maxBytes = options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED;
+    this.maxRatio = options.maxRatio ?? DEFAULT_MAX_RATIO;
+    this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+    this.failed.catch(() => undefined);
+    const stall = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    this.watchdog = setInterval(() => {
+      if (Date.now() - this.lastMove >= stall) {
+        this.fail(new StrataError('stalled', `${options.name}: no data for ${Math.round(stall / 100) / 10} s; indexing stopped`, { file: options.name }));
+      }
+    }, Math.max(10, Math.min(1000, stall / 4)));
+    this.watchdog.unref();
+    this.onAbort = () => this.fail(new StrataError('cancelled', `${options.name}: indexing cancelled`, { file: options.name }));
+    if (options.signal?.aborted) this.onAbort();
+    else options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Fails the run (idempotent): stops the watchdog, destroys the decompressor, rejects pending work. */
+  fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.cleanup();
+    this.decompressor?.destroy();
+    this.rejectFailed(error);
+    this.onFail?.(error);
+  }
+
+  private cleanup(): void {
+    clearInterval(this.watchdog);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  /** Feeds the next bytes of the blob as stored; resolves when the pipeline can take more. */
+  async write(chunk: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.lastMove = Date.now();
+    this.compressedBytes += chunk.length;
+    this.blobHash?.hash.update(chunk);
+    this.progress(false);
+    if (this.compression === null) {
+      this.head.push(chunk);
+      this.headLen += chunk.length;
+      if (this.headLen < DETECT_BYTES) return;
+      this.start();
+      const head = Buffer.concat(this.head);
+      this.head = [];
+      return this.push(head);
+    }
+    return this.push(chunk);
+  }
+
+  /** Signals the end of the blob and resolves with the index (or rejects with a StrataError). */
+  async end(): Promise<LayerIndex> {
+    try {
+      if (this.failure) throw this.failure;
+      if (this.compression === null) {
+        this.start();
+        const head = Buffer.concat(this.head);
+        this.head = [];
+        if (head.length) await this.push(head);
+      }
+      if (this.decompressor) {
+        this.decompressor.end();
+        await Promise.race([this.decompressorDone, this.failed]);
+      }
+      if (this.failure) throw this.failure;
+      this.reader.end();
+      this.progress(true);
+      return this.finish();
+    } catch (error) {
+      const e = this.wrap(error);
+      this.fail(e);
+      throw this.failure ?? e;
+    } finally {
+      this.cleanup();
+    }
+  }
+
+  private wrap(error: unknown): Error {
+    if (isStrataError(error)) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new StrataError('malformed', `${this.options.name}: cannot decompress ${this.compression ?? 'layer'} data (${message})`, {
+      file: this.options.name,
+    });
+  }
+
+  private start(): void {
+    const head = this.head.length === 1 ? this.head[0] : Buffer.concat(this.head);
+    this.compression = detectCompression(head.subarray(0, DETECT_BYTES), this.options.name);
+    if (this.compression === 'none' && this.blobHash?.algorithm === 'sha256' && this.diffHash) this.blobHash = null;
+    const d = createDecompressor(this.compression, this.options.name);
+    if (!d) return;
+    this.decompressor = d;
+    d.on('data', (c: Buffer) => this.plain(c));
+    this.decompressorDone = new Promise<void>((resolve, reject) => {
+      d.on('end', resolve);
+      d.on('error', (e) => {
+        const wrapped = this.wrap(e);
+        this.fail(wrapped);
+        reject(wrapped);
+      });
+    });
+    this.decompressorDone.catch(() => undefined);
+  }
+
+  private async push(chunk: Buffer): Promise<void> {
+    const d = this.decompressor;
+    if (!d) {
+      this.plain(chunk);
+      if (this.failure) throw this.failure;
+      return;
+    }
+    if (!d.write(chunk)) {
+      await Promise.race([new Promise((resolve) => d.once('drain', resolve)), this.failed]);
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private plain(chunk: Buffer): void {
+    if (this.failure) return;
+    this.lastMove = Date.now();
+    this.uncompressedBytes += chunk.length;
+    const name = this.options.name;
+    if (this.uncompressedBytes > this.maxBytes) {
+      this.fail(new StrataError('too-large', `${name}: more than ${this.maxBytes} bytes uncompressed; refusing (decompression bomb guard)`, { file: name }));
+      return;
+    }
+    if (
+      this.compression !== 'none' &&
+      this.uncompressedBytes > RATIO_GRACE_BYTES &&
+      this.uncompressedBytes > this.maxRatio * this.compressedBytes
+    ) {
+      this.fail(new StrataError('too-large', `${name}: compression ratio above ${this.maxRatio}:1; refusing (decompression bomb guard)`, { file: name }));
+      return;
+    }
+    this.diffHash?.update(chunk);
+    if (this.reader.ended) return;
+    try {
+      this.reader.write(chunk);
+    } catch (error) {
+      this.fail(this.wrap(error));
+    }
+  }
+
+  private progress(final: boolean): void {
+    const report = this.options.onProgress;
+    if (!report) return;
+    const now = Date.now();
+    if (!final && now - this.lastReport < PROGRESS_INTERVAL_MS) return;
+    this.lastReport = now;
+    report(this.compressedBytes, this.options.compressedSize ?? 0);
+  }
+
+  private finish(): LayerIndex {
+    const name = this.options.name;
+    if (this.blobHash) {
+      const got = `${this.blobHash.algorithm}:${this.blobHash.hash.digest('hex')}`;
+      if (got !== this.options.expectedDigest) {
+        throw new StrataError('digest-mismatch', `${name}: blob digest is ${got}, expected ${this.options.expectedDigest}`, { file: name });
+      }
+    }
+    const diffId = this.diffHash ? 'sha256:' + this.diffHash.digest('hex') : '';
+    if (this.options.expectedDigest && this.compression === 'none' && this.diffHash && !this.blobHash) {
+      if (this.options.expectedDigest.startsWith('sha256:') && diffId !== this.options.expectedDigest) {
+        throw new StrataError('digest-mismatch', `${name}: blob digest is ${diffId}, expected ${this.options.expectedDigest}`, { file: name });
+      }
+    }
+    if (this.options.expectedDiffId && diffId && diffId !== this.options.expectedDiffId) {
+      throw new StrataError('digest-mismatch', `${name}: uncompressed digest (diff id) is ${diffId}, expected ${this.options.expectedDiffId}`, { file: name });
+    }
+    return {
+      diffId,
+      compression: this.compression ?? 'none',
+      compressedSize: this.compressedBytes,
+      uncompressedSize: this.uncompressedBytes,
+      entries: this.builder.finalEntries(),
+      whiteouts: this.builder.whiteouts,
+      opaqueDirs: this.builder.opaqueDirs,
+      warnings: this.builder.warnings,
+    };
+  }
+}
+
+/** Indexes a layer from a stream of its bytes as stored, in this thread (decompression runs in libuv's pool). */
+export async function indexLayerStream(stream: Readable, options: IndexLayerOptions): Promise<LayerIndex> {
+  const indexer = new LayerIndexer(options);
+  indexer.onFail = (error) => stream.destroy(error);
+  try {
+    for await (const chunk of stream) await indexer.write(chunk as Buffer);
+  } catch (error) {
+    indexer.fail(isStrataError(error) ? error : new StrataError('not-found', `${options.name}: cannot read the layer (${(error as Error).message})`, { file: options.name }));
+  }
+  return indexer.end();
+}
+
+/** A byte range of a local file. */
+export interface FileRangeLike {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** Indexes a layer stored as a byte range of a local file; plain tars with `headersOnly` jump over file data. */
+export async function indexLayerFile(file: FileRangeLike, options: IndexLayerOptions): Promise<LayerIndex> {
+  const opts = { ...options, compressedSize: options.compressedSize ?? file.length };
+  if (options.headersOnly && !options.expectedDigest && !options.expectedDiffId) {
+    const fast = indexPlainTarHeaders(file, opts);
+    if (fast) return fast;
+  }
+  const stream =
+    file.length === 0
+      ? Readable.from([])
+      : fs.createReadStream(file.path, { start: file.offset, end: file.offset + file.length - 1, highWaterMark: 1024 * 1024 });
+  return indexLayerStream(stream, opts);
+}
+
+/**
+ * Headers-only fast path over a plain tar file range: synchronous positioned reads in 256 KiB windows,
+ * jumping over file data. Returns null when the blob is compressed (the caller streams it instead).
+ */
+function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): LayerIndex | null {
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    const window = Buffer.allocUnsafe(WINDOW);
+    const headLen = fs.readSync(fd, window, 0, Math.min(DETECT_BYTES, file.length), file.offset);
+    if (detectCompression(window.subarray(0, headLen), options.name) !== 'none') return null;
+    const builder = new IndexBuilder(false);
+    const reader = new TarReader(builder, options.name);
+    let pos = 0;
+    while (pos < file.length && !reader.ended) {
+      if (options.signal?.aborted) throw new StrataError('cancelled', `${options.name}: indexing cancelled`, { file: options.name });
+      const want = Math.min(WINDOW, file.length - pos);
+      const got = fs.readSync(fd, window, 0, want, file.offset + pos);
+      if (got === 0) break;
+      const chunk = window.subarray(0, got);
+      // Feed block by block up to each data area, so file bodies can be jumped over.
+      reader.write(chunk);
+      pos += got;
+      const entry = reader.currentEntry;
+      const jump = reader.skipData();
+      if (pos + jump > file.length) {
+        throw new StrataError('malformed', `${options.name}: truncated tar in entry "${entry}" (file data runs past the end, at byte ${file.length})`, {
+          file: options.name,
+          entry,
+        });
+      }
+      pos += jump;
+    }
+    reader.end();
+    options.onProgress?.(file.length, file.length);
+    return {
+      diffId: '',
+      compression: 'none',
+      compressedSize: file.length,
+      uncompressedSize: file.length,
+      entries: builder.finalEntries(),
+      whiteouts: builder.whiteouts,
+      opaqueDirs: builder.opaqueDirs,
+      warnings: builder.warnings,
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
