@@ -74,15 +74,14 @@ const PROBES = `
     const value = await json.call(this);
     if (this.url.includes('/api/getLayerTree')) {
       window.__bench.treeDataAt.push(performance.now());
-      const rowsBefore = document.querySelector('.tree-row');
+      // The next DOM change is React committing the tree built from this data.
       const observer = new MutationObserver(() => {
-        const row = document.querySelector('.tree-row');
-        if (!row || row === rowsBefore) return;
+        if (!document.querySelector('.tree-row')) return;
         observer.disconnect();
         document.body.offsetHeight; // lay out the new rows before taking the time
         window.__bench.treeVisibleAt.push(performance.now());
       });
-      observer.observe(document.body, { childList: true, subtree: true });
+      observer.observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
     }
     return value;
   };
@@ -112,6 +111,11 @@ async function timeInPage(page: Page, act: string, done: string): Promise<number
   return (await page.evaluate(script)) as number;
 }
 
+/** Waits until the expression holds in the page (polling; Playwright's waitForFunction needs eval). */
+async function waitInPage(page: Page, expression: string): Promise<void> {
+  await page.evaluate(`new Promise((resolve) => { const poll = () => ((${expression}) ? resolve(true) : setTimeout(poll, 20)); poll(); })`);
+}
+
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Runs the benchmark on a generated layer of `files` files (default 500k). */
@@ -125,10 +129,10 @@ export async function runUiBench(files = 500_000): Promise<UiBenchResult> {
     page.setDefaultTimeout(180_000);
     await page.getByLabel(/Image archive/).fill(layer);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await page.waitForFunction(() => (globalThis as any).__bench.treeVisibleAt.length >= 1, undefined, { timeout: 600_000 });
+    await waitInPage(page, 'window.__bench.treeVisibleAt.length >= 1');
     // Second sample: the merged view is fetched and built afresh.
     await page.getByRole('radio', { name: 'Merged' }).click();
-    await page.waitForFunction(() => (globalThis as any).__bench.treeVisibleAt.length >= 2, undefined, { timeout: 120_000 });
+    await waitInPage(page, 'window.__bench.treeVisibleAt.length >= 2');
     const probe = await page.evaluate(() => (globalThis as any).__bench as { treeDataAt: number[]; treeVisibleAt: number[] });
     const visible = probe.treeVisibleAt.map((t, i) => t - probe.treeDataAt[i]);
 
@@ -173,25 +177,18 @@ export async function runUiBench(files = 500_000): Promise<UiBenchResult> {
       `[...document.querySelectorAll('button')].find((b) => b.textContent === 'Expand all').click()`,
       `document.querySelector('.tree-canvas').offsetHeight > ${entries} * 20`,
     );
-    const scrollLongTasks = await page.evaluate(
-      () =>
-        new Promise<number[]>((resolve) => {
-          const g = globalThis as any;
-          const scroller = g.document.querySelector('.tree-scroller');
-          const start = g.performance.now();
-          let frame = 0;
-          const step = () => {
-            // Steady wheel-like scrolling, with a long jump every 50 frames.
-            scroller.scrollTop = frame % 50 === 49 ? (scroller.scrollHeight * ((frame * 7) % 100)) / 100 : scroller.scrollTop + 240;
-            if (++frame < 400) g.requestAnimationFrame(step);
-            else
-              g.setTimeout(() => {
-                resolve(g.__bench.longTasks.filter((t: { start: number }) => t.start >= start).map((t: { ms: number }) => t.ms));
-              }, 100);
-          };
-          g.requestAnimationFrame(step);
-        }),
-    );
+    // Steady wheel-like scrolling over the fully expanded tree, with a long jump every 50 frames.
+    const scrollLongTasks = (await page.evaluate(`new Promise((resolve) => {
+      const scroller = document.querySelector('.tree-scroller');
+      const start = performance.now();
+      let frame = 0;
+      const step = () => {
+        scroller.scrollTop = frame % 50 === 49 ? (scroller.scrollHeight * ((frame * 7) % 100)) / 100 : scroller.scrollTop + 240;
+        if (++frame < 400) requestAnimationFrame(step);
+        else setTimeout(() => resolve(window.__bench.longTasks.filter((t) => t.start >= start).map((t) => t.ms)), 100);
+      };
+      requestAnimationFrame(step);
+    })`)) as number[];
     return {
       entries,
       measures: [

@@ -68,6 +68,13 @@ describe('tree model', () => {
     assert.deepEqual(expandablePaths(model), ['/etc', '/usr', '/usr/lib', '/usr/lib/x86_64', '/var']);
   });
 
+  it('folds created chains but never hides a changed directory', () => {
+    const created = buildTreeModel(tree([['/a', 'd', 0, 'A'], ['/a/b', 'd', 0, 'A'], ['/a/b/c', 'f', 1, 'A']]));
+    assert.deepEqual(shown(created, {}), ['/a…/b']);
+    const mixed = buildTreeModel(tree([['/a', 'd', 0, 'M'], ['/a/b', 'd', 0, 'M'], ['/a/b/c', 'f', 1, 'A']]));
+    assert.deepEqual(shown(mixed, { expanded: new Set(['/a']) }), ['/a', '/a/b']);
+  });
+
   it('hides subtrees without changes when asked', () => {
     const all = new Set(expandablePaths(model));
     assert.deepEqual(shown(model, { expanded: all, onlyChanges: true }), [

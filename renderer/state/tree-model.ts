@@ -7,6 +7,7 @@ const SLASH = 47;
 const DIR = 100; // 'd'
 const UNCHANGED = 85; // 'U'
 const DELETED = 68; // 'D'
+const CHANGED = 77; // 'M'
 
 /** A built tree: per-row parent, depth, subtree end and subtree size, in typed arrays. */
 export interface TreeModel {
@@ -37,20 +38,21 @@ export function buildTreeModel(data: TreeData): TreeModel {
   const changedBelow = new Uint8Array(n);
   const first = n > 0 && paths[0] === '/' ? 1 : 0;
   if (first) end[0] = n;
-  const stack: number[] = [];
-  const prefixes: string[] = [];
+  // Open ancestors of the current row; a row is inside the top one when it extends its path by `/…`.
+  const stack = new Int32Array(4097);
+  let top = 0;
   for (let i = first; i < n; i++) {
     const p = paths[i];
-    while (stack.length > 0 && !p.startsWith(prefixes[prefixes.length - 1])) {
-      end[stack.pop() as number] = i;
-      prefixes.pop();
+    while (top > 0) {
+      const a = paths[stack[top - 1]];
+      if (p.length > a.length && p.charCodeAt(a.length) === SLASH && p.startsWith(a)) break;
+      end[stack[--top]] = i;
     }
-    if (stack.length > 0) parent[i] = stack[stack.length - 1];
-    depth[i] = stack.length;
-    stack.push(i);
-    prefixes.push(p.charCodeAt(p.length - 1) === SLASH ? p : `${p}/`);
+    if (top > 0) parent[i] = stack[top - 1];
+    depth[i] = top;
+    stack[top++] = i;
   }
-  for (const i of stack) end[i] = n;
+  while (top > 0) end[stack[--top]] = n;
 
   let created = 0;
   let changed = 0;
@@ -176,9 +178,14 @@ export interface VisibleRows {
   readonly length: number;
 }
 
+/** A directory folds into its only child when that hides nothing: it is unchanged, or both were created (or deleted). */
+function foldable(parentStatus: number, childStatus: number): boolean {
+  return parentStatus === UNCHANGED || (parentStatus === childStatus && parentStatus !== CHANGED);
+}
+
 /**
- * Flattens the expanded tree into visible rows. An unchanged directory whose only child is a directory
- * folds into one row with it (`usr/lib/x86_64-linux-gnu`), as VS Code's explorer does.
+ * Flattens the expanded tree into visible rows. A directory whose only child is a directory folds into
+ * one row with it (`usr/lib/x86_64-linux-gnu`), as VS Code's explorer does, when that hides no status.
  */
 export function visibleRows(model: TreeModel, options: ViewOptions): VisibleRows {
   const { data, end, changedBelow } = model;
@@ -200,7 +207,7 @@ export function visibleRows(model: TreeModel, options: ViewOptions): VisibleRows
       let tailInside = inside || marks?.[head] === 2;
       if (!passes(head, inside)) continue;
       while (
-        status.charCodeAt(tail) === UNCHANGED &&
+        foldable(status.charCodeAt(tail), status.charCodeAt(tail + 1)) &&
         types.charCodeAt(tail) === DIR &&
         tail + 1 < model.size &&
         end[tail + 1] === end[tail] &&

@@ -9,6 +9,8 @@ import type { TreeViewState } from '../../state/use-tree-view';
 /** Height of one row in CSS pixels (must match `.tree-row` in styles.css). */
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 12;
+/** Types whose size means content bytes (others show a size only when their subtree has some). */
+const SIZED_TYPES = 'fs';
 
 const STATUS_GLYPH: Readonly<Record<RowStatus, string>> = { A: '+', M: '~', D: '−', U: '' };
 const STATUS_TEXT: Readonly<Record<RowStatus, string>> = { A: 'created', M: 'changed', D: 'deleted', U: 'unchanged' };
@@ -175,6 +177,7 @@ const TreeRow = memo(function TreeRow({ model, row, head, top, selected, expande
       aria-selected={selected}
       aria-expanded={open ? expanded : undefined}
       data-path={path}
+      data-head={head === row ? undefined : paths[head]}
       data-status={s}
       style={{ top }}
       title={`${path}\n${STATUS_TEXT[s]} ${TYPE_TEXT[type] ?? type}${changes?.length ? ` (${changes.join(', ')})` : ''}`}
@@ -202,7 +205,7 @@ const TreeRow = memo(function TreeRow({ model, row, head, top, selected, expande
       </span>
       <span className="tree-what">{changes && changes.length > 0 ? changes.join(' · ') : ''}</span>
       {showLayer && <span className="tree-layer mono">{layers[row]}</span>}
-      <span className="tree-size mono">{type === 'd' && model.total[row] === 0 ? '' : formatBytes(model.total[row])}</span>
+      <span className="tree-size mono">{SIZED_TYPES.includes(type) || model.total[row] > 0 ? formatBytes(model.total[row]) : ''}</span>
     </div>
   );
 });

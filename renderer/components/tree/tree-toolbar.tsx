@@ -17,10 +17,11 @@ export interface TreeToolbarProps {
 }
 
 const MODE_HINT: Readonly<Record<QueryMode, string>> = {
-  text: 'Search names (with / : whole paths)',
-  glob: 'Glob: *.so, lib*/**, conf?',
-  regex: 'Regular expression',
+  text: 'Search',
+  glob: 'Glob: *.so',
+  regex: 'Regex',
 };
+const SEARCH_HELP = 'Matches file names; a query containing / matches whole paths. Upper case makes it case-sensitive. Press / to focus.';
 
 /** Controls above the tree. */
 export function TreeToolbar({ model, view, treeView, onTreeView, searchRef }: TreeToolbarProps) {
@@ -56,7 +57,8 @@ export function TreeToolbar({ model, view, treeView, onTreeView, searchRef }: Tr
           className="input mono search-input"
           type="search"
           aria-label="Search paths"
-          placeholder={`${MODE_HINT[view.mode]}  ( / )`}
+          placeholder={`${MODE_HINT[view.mode]}   /`}
+          title={SEARCH_HELP}
           spellCheck={false}
           value={view.query}
           onChange={(event) => view.setQuery(event.target.value)}
