@@ -1,0 +1,99 @@
+// A Layer whose blob is a byte range of a local file (a whole file, or a member of an archive):
+// `open()` streams the range and checks its digest at the end; plus magic sniffing and hashing of ranges.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { StrataError } from '../../shared/errors';
+import type { Compression, LayerDescriptor } from '../../shared/model';
+import { MEDIA_TYPES } from './image-config';
+import type { FileRange, Layer } from './types';
+
+const READ_CHUNK = 256 * 1024;
+
+/** A Layer over a file range; `open()` fails with `digest-mismatch` at the end when the bytes do not match `descriptor.digest`. */
+export function rangeLayer(descriptor: LayerDescriptor, name: string, file: FileRange): Layer {
+  return {
+    descriptor,
+    name,
+    file,
+    async open(signal?: AbortSignal): Promise<Readable> {
+      if (signal?.aborted) throw new StrataError('cancelled', `${name}: cancelled.`, { file: file.path });
+      const raw = openRange(file, signal);
+      return descriptor.digest ? raw.pipe(verifyingStream(descriptor.digest, name, file.path, raw)) : raw;
+    },
+  };
+}
+
+/** A read stream over exactly the range (an empty stream for a zero-length range). */
+export function openRange(file: FileRange, signal?: AbortSignal): Readable {
+  return createReadStream(file.path, {
+    start: file.offset,
+    end: file.offset + file.length - 1,
+    highWaterMark: READ_CHUNK,
+    signal,
+  });
+}
+
+function verifyingStream(digest: string, name: string, path: string, source: Readable): Transform {
+  const [algorithm, expected] = digest.split(':');
+  const hash = createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
+  const out = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      const actual = hash.digest('hex');
+      if (actual === expected) callback();
+      else callback(new StrataError('digest-mismatch', `${name}: content is ${algorithm}:${actual}, expected ${digest}.`, { file: path, entry: name }));
+    },
+  });
+  source.on('error', (error) => out.destroy(error));
+  out.on('close', () => source.destroy());
+  return out;
+}
+
+/** The `algorithm:hex` digest of a file range, read as a stream. */
+export async function hashRange(file: FileRange, algorithm: 'sha256' | 'sha512' = 'sha256', signal?: AbortSignal): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of openRange(file, signal)) hash.update(chunk as Buffer);
+  return `${algorithm}:${hash.digest('hex')}`;
+}
+
+/** The compression of a blob by its magic bytes (tar or anything unknown counts as `none`). */
+export function compressionOfMagic(head: Buffer): Compression {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  return 'none';
+}
+
+/** Reads the first bytes of a range and sniffs its compression. */
+export async function sniffRange(file: FileRange): Promise<Compression> {
+  const handle = await open(file.path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(head, 0, Math.min(8, file.length), file.offset);
+    return compressionOfMagic(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A layer media type for a sniffed compression (the OCI names; Docker has no zstd/xz/bzip2 types). */
+export function layerMediaType(compression: Compression): string {
+  switch (compression) {
+    case 'none':
+      return MEDIA_TYPES.ociLayer;
+    case 'gzip':
+      return MEDIA_TYPES.ociLayerGzip;
+    case 'zstd':
+      return MEDIA_TYPES.ociLayerZstd;
+    case 'xz':
+      return 'application/x-xz';
+    case 'bzip2':
+      return 'application/x-bzip2';
+  }
+}
