@@ -35,12 +35,14 @@ export function classifyEntryPath(name: string): EntryPathKind {
   if (name.includes('\0')) return { kind: 'unsafe', reason: 'contains a NUL byte' };
   const path = normalizeEntryPath(name);
   if (path === null) return { kind: 'unsafe', reason: 'has a ".." component' };
+  if (!path.includes('/' + WHITEOUT)) return { kind: 'path', path };
   const slash = path.lastIndexOf('/');
   const base = path.slice(slash + 1);
-  if (!base.startsWith(WHITEOUT)) return { kind: 'path', path };
   const parent = slash === 0 ? '/' : path.slice(0, slash);
   if (base === OPAQUE) return { kind: 'opaque', dir: parent };
-  if (base.startsWith(WHITEOUT + WHITEOUT)) return { kind: 'aufs-meta' };
+  // aufs keeps its own bookkeeping under `.wh..wh.*` names (`.wh..wh.plnk/…`): not part of the filesystem.
+  if (path.includes('/' + WHITEOUT + WHITEOUT)) return { kind: 'aufs-meta' };
+  if (!base.startsWith(WHITEOUT)) return { kind: 'path', path };
   const target = base.slice(WHITEOUT.length);
   if (target === '' || target === '.' || target === '..') return { kind: 'unsafe', reason: 'whiteout names no file' };
   return { kind: 'whiteout', path: parent === '/' ? '/' + target : parent + '/' + target };

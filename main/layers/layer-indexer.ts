@@ -202,7 +202,6 @@ export class LayerIndexer {
         this.fail(new StrataError('stalled', `${options.name}: no data for ${Math.round(stall / 100) / 10} s; indexing stopped`, { file: options.name }));
       }
     }, Math.max(10, Math.min(1000, stall / 4)));
-    this.watchdog.unref();
     this.onAbort = () => this.fail(new StrataError('cancelled', `${options.name}: indexing cancelled`, { file: options.name }));
     if (options.signal?.aborted) this.onAbort();
     else options.signal?.addEventListener('abort', this.onAbort, { once: true });

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { isStrataError } from '../../shared/errors';
+import type { Compression } from '../../shared/model';
+import { compressBuffer, dir, file, makeLayerTar, opaque, whiteout } from '../test-support/layer-tar';
+import { indexLayerFile, indexLayerStream } from './layer-indexer';
+
+const sha = (data: string | Buffer) => 'sha256:' + createHash('sha256').update(data).digest('hex');
+
+/** A stream of `data` in chunks of `size` bytes. */
+function chunks(data: Buffer, size = 1000): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) parts.push(data.subarray(i, i + size));
+  return Readable.from(parts);
+}
+
+const isCode = (code: string, also?: RegExp) => (e: unknown) => isStrataError(e) && e.code === code && (!also || also.test(e.message));
+
+test('indexes entries in tar order with normalised paths, modes, links and content digests', async () => {
+  const tar = await makeLayerTar([
+    dir('.'),
+    dir('./usr', { mode: 0o40755 }),
+    file('./usr/hello.txt', 'hello\n', { mode: 0o104755, uid: 5, gid: 6, mtime: 1_650_000_000 }),
+    file('usr/empty', ''),
+    { name: '/usr/hl', type: 'link', linkname: './usr/hello.txt' },
+    { name: 'usr/sl', type: 'symlink', linkname: 'hello.txt' },
+    { name: 'usr/dev', type: 'character-device', devmajor: 1, devminor: 5 },
+    { name: 'usr/fifo/', type: 'fifo' },
+  ]);
+  const index = await indexLayerStream(chunks(tar, 333), { name: 'layer.tar' });
+  assert.deepEqual(
+    index.entries.map((e) => [e.path, e.type, e.size, e.mode, e.linkname, e.digest]),
+    [
+      ['/', 'dir', 0, 0o755, '', ''],
+      ['/usr', 'dir', 0, 0o755, '', ''],
+      ['/usr/hello.txt', 'file', 6, 0o4755, '', sha('hello\n')],
+      ['/usr/empty', 'file', 0, 0o644, '', sha('')],
+      ['/usr/hl', 'hardlink', 0, 0o644, '/usr/hello.txt', ''],
+      ['/usr/sl', 'symlink', 0, 0o644, 'hello.txt', ''],
+      ['/usr/dev', 'char', 0, 0o644, '', ''],
+      ['/usr/fifo', 'fifo', 0, 0o644, '', ''],
+    ],
+  );
+  assert.deepEqual([index.entries[2].uid, index.entries[2].gid, index.entries[2].mtime], [5, 6, 1_650_000_000]);
+  assert.equal(index.diffId, sha(tar));
+  assert.equal(index.compression, 'none');
+  assert.equal(index.uncompressedSize, tar.length);
+  assert.equal(index.compressedSize, tar.length);
+  assert.deepEqual(index.warnings, []);
+});
+
+test('whiteouts at several depths and opaque markers are recorded, never listed as entries', async () => {
+  const tar = await makeLayerTar([
+    whiteout('/top'),
+    dir('etc'),
+    whiteout('/etc/passwd'),
+    whiteout('/a/b/c/deep'),
+    opaque('/var/cache'),
+    opaque('/'),
+    file('.wh..wh..aufs-meta', ''),
+    file('etc/kept', 'k'),
+  ]);
+  const index = await indexLayerStream(chunks(tar), { name: 'w.tar' });
+  assert.deepEqual(index.entries.map((e) => e.path), ['/etc', '/etc/kept']);
+  assert.deepEqual(index.whiteouts, ['/top', '/etc/passwd', '/a/b/c/deep']);
+  assert.deepEqual(index.opaqueDirs, ['/var/cache', '/']);
+});
+
+test('duplicate paths: the last one wins, with a warning', async () => {
+  const tar = await makeLayerTar([file('a', 'one'), file('b', 'b'), file('./a', 'two')]);
+  const index = await indexLayerStream(chunks(tar), { name: 'dup.tar' });
+  assert.deepEqual(index.entries.map((e) => [e.path, e.digest]), [['/b', sha('b')], ['/a', sha('two')]]);
+  assert.deepEqual(index.warnings.map((w) => [w.code, w.entry, w.offset]), [['duplicate-path', './a', 2048]]);
+});
+
+test('hostile names (.., NUL, hard links escaping the root) are dropped with unsafe-path warnings', async () => {
+  const tar = await makeLayerTar([
+    file('../escape', 'x'),
+    file('a/../../etc/shadow', 'x'),
+    file('/abs/ok', 'fine'),
+    file('nul', 'x', { pax: { path: 'bad\0name' } }),
+    { name: 'hl', type: 'link', linkname: '../../etc/passwd' },
+  ]);
+  const index = await indexLayerStream(chunks(tar), { name: 'evil.tar' });
+  assert.deepEqual(index.entries.map((e) => e.path), ['/abs/ok']);
+  assert.deepEqual(index.warnings.map((w) => [w.code, w.entry]), [
+    ['unsafe-path', '../escape'],
+    ['unsafe-path', 'a/../../etc/shadow'],
+    ['unsafe-path', 'bad\0name'],
+    ['unsafe-path', 'hl'],
+  ]);
+});
+
+test('each compression gives the same index; the diff id is the uncompressed digest', async () => {
+  const big = Buffer.alloc(300_000);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+  const tar = await makeLayerTar([dir('d'), file('d/big', big), file('d/small', 'small')]);
+  const plain = await indexLayerStream(chunks(tar), { name: 'p' });
+  for (const format of ['gzip', 'zstd', 'xz'] as Compression[]) {
+    const blob = await compressBuffer(tar, format);
+    const index = await indexLayerStream(chunks(blob, 4096), { name: `layer.${format}`, expectedDigest: sha(blob), expectedDiffId: sha(tar) });
+    assert.equal(index.compression, format);
+    assert.deepEqual(index.entries, plain.entries, format);
+    assert.equal(index.diffId, sha(tar));
+    assert.equal(index.compressedSize, blob.length);
+    assert.equal(index.uncompressedSize, tar.length);
+  }
+  assert.equal(plain.entries[1].digest, sha(big));
+  const bz = await compressBuffer(tar, 'bzip2');
+  await assert.rejects(indexLayerStream(chunks(bz), { name: 'old.tar.bz2' }), isCode('unknown-format', /old\.tar\.bz2.*bzip2/));
+});
+
+test('an unknown format and corrupt compressed data fail naming the file', async () => {
+  await assert.rejects(indexLayerStream(chunks(Buffer.from('<html>not a layer</html>'.padEnd(2000))), { name: 'page.html' }), isCode('unknown-format', /page\.html/));
+  const noise = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * i * 31 + (i >> 3)) & 0xff));
+  const gz = await compressBuffer(await makeLayerTar([file('a', noise)]), 'gzip');
+  const broken = Buffer.from(gz);
+  broken.fill(0x55, 100, 400);
+  await assert.rejects(indexLayerStream(chunks(broken), { name: 'broken.gz' }), isCode('malformed', /broken\.gz/));
+  await assert.rejects(indexLayerStream(chunks(gz.subarray(0, gz.length - 200)), { name: 'cut.gz' }), (e: unknown) => isStrataError(e) && /cut\.gz/.test(e.message));
+});
+
+test('digest mismatches of the blob and of the diff id are reported', async () => {
+  const tar = await makeLayerTar([file('a', 'a')]);
+  const gz = await compressBuffer(tar, 'gzip');
+  const wrong = 'sha256:' + '0'.repeat(64);
+  await assert.rejects(indexLayerStream(chunks(gz), { name: 'x.gz', expectedDigest: wrong }), isCode('digest-mismatch', /x\.gz.*blob digest/));
+  await assert.rejects(indexLayerStream(chunks(gz), { name: 'x.gz', expectedDiffId: wrong }), isCode('digest-mismatch', /diff id/));
+  await assert.rejects(indexLayerStream(chunks(tar), { name: 'x.tar', expectedDigest: wrong }), isCode('digest-mismatch', /x\.tar/));
+  const ok = await indexLayerStream(chunks(tar), { name: 'x.tar', expectedDigest: sha(tar), expectedDiffId: sha(tar) });
+  assert.equal(ok.entries.length, 1);
+});
+
+test('decompression bomb guard: byte cap and ratio cap', async () => {
+  const zeros = await makeLayerTar([file('zeros', Buffer.alloc(2 * 1024 * 1024))]);
+  const gz = await compressBuffer(zeros, 'gzip');
+  await assert.rejects(indexLayerStream(chunks(gz), { name: 'bomb.gz', maxUncompressedBytes: 1024 * 1024 }), isCode('too-large', /bomb\.gz/));
+  const huge = await makeLayerTar([file('zeros', Buffer.alloc(80 * 1024 * 1024))]);
+  const hugeGz = await compressBuffer(huge, 'zstd');
+  assert.ok(huge.length / hugeGz.length > 1000);
+  await assert.rejects(indexLayerStream(chunks(hugeGz), { name: 'ratio.zst' }), isCode('too-large', /ratio/));
+  const fine = await indexLayerStream(chunks(hugeGz), { name: 'ratio.zst', maxRatio: 1e9 });
+  assert.equal(fine.entries[0].size, 80 * 1024 * 1024);
+});
+
+test('the watchdog fails a stream that stops moving', async () => {
+  const tar = await makeLayerTar([file('a', 'x'.repeat(10_000))]);
+  const stuck = new Readable({ read() {} });
+  stuck.push(tar.subarray(0, 2000)); // then nothing, forever
+  await assert.rejects(indexLayerStream(stuck, { name: 'stuck.tar', stallTimeoutMs: 200 }), isCode('stalled', /stuck\.tar/));
+  assert.ok(stuck.destroyed, 'the source stream is destroyed');
+});
+
+test('an AbortSignal cancels indexing', async () => {
+  const controller = new AbortController();
+  const never = new Readable({ read() {} });
+  const run = indexLayerStream(never, { name: 'slow.tar', signal: controller.signal });
+  setTimeout(() => controller.abort(), 20);
+  await assert.rejects(run, isCode('cancelled', /slow\.tar/));
+});
+
+test('file ranges: streamed with digests, or headers only with positioned reads over a plain tar', async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-range-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tar = await makeLayerTar([file('big', Buffer.alloc(1_000_000, 7)), dir('d'), file('d/small', 's'), whiteout('/gone')]);
+  const prefix = Buffer.from('JUNK-BEFORE-THE-LAYER');
+  const p = path.join(tmp, 'archive');
+  fs.writeFileSync(p, Buffer.concat([prefix, tar, Buffer.from('TRAILER')]));
+  const range = { path: p, offset: prefix.length, length: tar.length };
+  const full = await indexLayerFile(range, { name: 'archive!layer' });
+  assert.equal(full.diffId, sha(tar));
+  const fast = await indexLayerFile(range, { name: 'archive!layer', headersOnly: true });
+  assert.equal(fast.diffId, '');
+  assert.deepEqual(
+    fast.entries.map((e) => [e.path, e.type, e.size, e.digest]),
+    full.entries.map((e) => [e.path, e.type, e.size, '']),
+  );
+  assert.deepEqual(fast.whiteouts, ['/gone']);
+  const cut = { ...range, length: 512 + 4000 };
+  await assert.rejects(indexLayerFile(cut, { name: 'cut', headersOnly: true }), isCode('malformed', /truncated.*"big"/));
+  await assert.rejects(indexLayerFile(cut, { name: 'cut' }), isCode('malformed', /truncated.*"big"/));
+  const empty = await indexLayerFile({ path: p, offset: 0, length: 0 }, { name: 'empty' });
+  assert.deepEqual(empty.entries, []);
+});
