@@ -99,7 +99,8 @@ async function walk(handle: FileHandle, file: string): Promise<Map<string, Archi
   let paxLink: string | undefined;
   const malformed = (why: string) =>
     new StrataError('malformed', `${file}: not a readable tar archive at byte ${offset} (${why}).`, { file });
-  while (offset + BLOCK <= fileSize) {
+  while (offset < fileSize) {
+    if (offset + BLOCK > fileSize) throw malformed('truncated header');
     const header = await readAt(offset, BLOCK);
     if (header.length < BLOCK) throw malformed('short read');
     if (header.every((b) => b === 0)) break;
@@ -108,7 +109,7 @@ async function walk(handle: FileHandle, file: string): Promise<Map<string, Archi
     const size = paxSize ?? readNumber(header.subarray(124, 136));
     if (size < 0 || !Number.isSafeInteger(size)) throw malformed('bad size field');
     const dataOffset = offset + BLOCK;
-    if (dataOffset + size > fileSize) throw malformed(`member data runs past the end of the file`);
+    if (dataOffset + size > fileSize) throw malformed('truncated: member data runs past the end of the file');
     const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
     if (flag === 'x' || flag === 'L' || flag === 'K' || flag === 'g') {
       if (size > MAX_META) throw malformed(`metadata record of ${size} bytes`);
