@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { isStrataError } from '../../shared/errors';
+import type { Compression, LayerDescriptor } from '../../shared/model';
+import { IndexCache } from '../cache/index-cache';
+import type { Layer } from '../stores/types';
+import { compressBuffer, dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
+import { IndexPool, indexLayerCached } from './index-pool';
+import { indexLayerStream } from './layer-indexer';
+
+const sha = (data: Buffer) => 'sha256:' + createHash('sha256').update(data).digest('hex');
+
+function descriptor(blob: Buffer, diffId = ''): LayerDescriptor {
+  return {
+    index: 0,
+    digest: sha(blob),
+    diffId,
+    mediaType: 'application/vnd.oci.image.layer.v1.tar',
+    size: blob.length,
+    step: { createdBy: '', created: '', comment: '', emptyLayer: false },
+    emptyStepsBefore: [],
+  };
+}
+
+/** A layer read through `open()` only (as registry or nested-archive layers are), in small chunks. */
+function streamLayer(name: string, blob: Buffer, opened?: () => void): Layer {
+  return {
+    descriptor: descriptor(blob),
+    name,
+    open: async () => {
+      opened?.();
+      const parts: Buffer[] = [];
+      for (let i = 0; i < blob.length; i += 8192) parts.push(blob.subarray(i, i + 8192));
+      return Readable.from(parts);
+    },
+  };
+}
+
+async function sampleTar(seed: number): Promise<Buffer> {
+  const body = Buffer.alloc(200_000 + seed * 1000);
+  for (let i = 0; i < body.length; i++) body[i] = (i * (seed + 3) + (i >> 5)) & 0xff;
+  return makeLayerTar([dir('app'), file('app/data.bin', body), file(`app/n${seed}.txt`, `seed ${seed}`), whiteout('/old'), { name: 'app/l', type: 'symlink', linkname: 'data.bin' }]);
+}
+
+test('pooled indexing equals in-thread indexing, from file ranges and from streams, for each compression', async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-pool-'));
+  const pool = new IndexPool({ size: 2 });
+  t.after(async () => {
+    await pool.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  const formats: Compression[] = ['none', 'gzip', 'zstd', 'xz'];
+  await Promise.all(
+    formats.map(async (format, i) => {
+      const tar = await sampleTar(i);
+      const blob = await compressBuffer(tar, format);
+      const p = path.join(tmp, `layer-${format}`);
+      fs.writeFileSync(p, blob);
+      const expected = await indexLayerStream(Readable.from([blob]), { name: p });
+      const progress: number[] = [];
+      const fromFile = await pool.index(
+        { descriptor: descriptor(blob, sha(tar)), name: p, file: { path: p, offset: 0, length: blob.length }, open: () => assert.fail('file layers are read by the worker') },
+        { onProgress: (done, total) => (progress.push(done), assert.equal(total, blob.length)) },
+      );
+      const fromStream = await pool.index(streamLayer(p, blob));
+      assert.deepEqual(fromFile, expected, `${format} from a file range`);
+      assert.deepEqual(fromStream, expected, `${format} from a stream`);
+      assert.equal(progress.at(-1), blob.length, 'progress ends at the blob size');
+    }),
+  );
+});
+
+test('pool errors are StrataErrors naming the layer; the pool keeps working afterwards', async (t) => {
+  const pool = new IndexPool({ size: 1 });
+  t.after(() => pool.close());
+  const tar = await sampleTar(1);
+  const bad = Buffer.from(tar);
+  bad[512 + 100] ^= 1; // the second header's mode: a checksum error
+  await assert.rejects(pool.index(streamLayer('img.tar!corrupt', bad)), (e: unknown) => isStrataError(e) && e.code === 'malformed' && /img\.tar!corrupt/.test(e.message));
+  const wrong = { ...streamLayer('img.tar!wrong', tar), descriptor: { ...descriptor(tar), digest: 'sha256:' + 'f'.repeat(64) } };
+  await assert.rejects(pool.index(wrong), (e: unknown) => isStrataError(e) && e.code === 'digest-mismatch' && e.file === 'img.tar!wrong');
+  const missing: Layer = { descriptor: descriptor(tar), name: 'gone.tar', file: { path: '/nonexistent/strata/gone.tar', offset: 0, length: 10 }, open: async () => assert.fail() };
+  await assert.rejects(pool.index(missing), (e: unknown) => isStrataError(e) && /gone\.tar/.test(e.message));
+  const ok = await pool.index(streamLayer('fine', tar));
+  assert.equal(ok.entries.length, 4);
+});
+
+test('cancelling a running job stops it; a stalled stream-only layer trips the worker watchdog', async (t) => {
+  const pool = new IndexPool({ size: 1 });
+  t.after(() => pool.close());
+  const tar = await sampleTar(2);
+  const endless: Layer = {
+    descriptor: descriptor(tar),
+    name: 'endless.tar',
+    open: async () => {
+      const s = new Readable({ read() {} });
+      s.push(tar.subarray(0, 1000));
+      return s;
+    },
+  };
+  const controller = new AbortController();
+  const run = pool.index(endless, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  await assert.rejects(run, (e: unknown) => isStrataError(e) && e.code === 'cancelled' && e.file === 'endless.tar');
+  await assert.rejects(pool.index(endless, { stallTimeoutMs: 150 }), (e: unknown) => isStrataError(e) && e.code === 'stalled' && /endless\.tar/.test(e.message));
+  const ok = await pool.index(streamLayer('after', tar));
+  assert.equal(ok.entries.length, 4);
+});
+
+test('indexLayerCached indexes once, then serves the cache without opening the layer', async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cached-'));
+  const pool = new IndexPool({ size: 1 });
+  t.after(async () => {
+    await pool.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  const cache = new IndexCache(path.join(tmp, 'cache'));
+  const blob = await compressBuffer(await sampleTar(3), 'gzip');
+  let opens = 0;
+  const layer = streamLayer('cached.tar.gz', blob, () => opens++);
+  const first = await indexLayerCached(layer, { pool, cache });
+  const second = await indexLayerCached(layer, { pool, cache });
+  assert.equal(first.fromCache, false);
+  assert.equal(second.fromCache, true);
+  assert.deepEqual(second.index, first.index);
+  assert.equal(opens, 1);
+});
