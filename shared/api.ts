@@ -168,8 +168,13 @@ export interface ApiError {
 /** The result of every call: a value or an error, never a thrown exception across the boundary. */
 export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
 
-/** Events the engine pushes to the UI. */
-export type ApiEvent = { readonly type: 'progress'; readonly jobId: string; readonly layers: readonly LayerProgress[] };
+/**
+ * Events main pushes to the UI: analysis progress, and (Electron only) a source the user chose from a
+ * native menu, the command line of a second launch or an OS file association, for the UI to open.
+ */
+export type ApiEvent =
+  | { readonly type: 'progress'; readonly jobId: string; readonly layers: readonly LayerProgress[] }
+  | { readonly type: 'open-source'; readonly source: SourceSpec };
 
 /** The typed surface both transports implement (the renderer's `api-client.ts` wraps one of them). */
 export type StrataApi = {
