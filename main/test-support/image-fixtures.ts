@@ -328,7 +328,7 @@ export function registryV1Ids(image: PreparedImage): string[] {
 /**
  * Writes a docker-registry v1 storage directory: `images/<id>/{json,layer,ancestry}` per layer and
  * `repositories/<ns>/<repo>/tag_<tag>` per tag (`library` when the repo has no namespace). Each v1
- * json's `container_config.Cmd` is `["/bin/sh","-c",createdBy]` of the layer's history step.
+ * json's `container_config.Cmd` is `["/bin/sh","-c",step]`, `step` being the layer's history step without its own `/bin/sh -c `.
  */
 export async function writeRegistryV1(dir: string, specs: readonly FixtureImage[], options: RegistryV1Options = {}): Promise<WrittenImages> {
   const images = await Promise.all(specs.map(prepareImage));
@@ -342,7 +342,7 @@ export async function writeRegistryV1(dir: string, specs: readonly FixtureImage[
         id: ids[i],
         ...(i > 0 ? { parent: ids[i - 1] } : {}),
         created: steps[i]?.created ?? CREATED,
-        container_config: { Cmd: ['/bin/sh', '-c', steps[i]?.createdBy ?? ''] },
+        container_config: { Cmd: ['/bin/sh', '-c', (steps[i]?.createdBy ?? '').replace(/^\/bin\/sh -c /, '')] },
         ...(i === ids.length - 1 ? { config: image.spec.runtimeConfig ?? { Cmd: ['sh'] } } : {}),
         os: p.os,
         architecture: p.architecture,
