@@ -1,7 +1,7 @@
 // The one interface every image source implements (go-containerregistry's Image/Layer shape).
 // Backends live one per file beside this one; `detect.ts` picks a backend by sniffing the path.
 import type { Readable } from 'node:stream';
-import type { ImageChoice, ImageDescriptor, LayerDescriptor, SourceKind } from '../../shared/model';
+import type { ImageChoice, ImageDescriptor, LayerDescriptor, LayerIndex, SourceKind } from '../../shared/model';
 
 /** A byte range of a local file holding a layer blob, so workers can read it themselves. */
 export interface FileRange {
@@ -19,6 +19,12 @@ export interface Layer {
   readonly file?: FileRange;
   /** A fresh stream of the blob's bytes as stored (compressed or not); aborting the signal destroys it. */
   open(signal?: AbortSignal): Promise<Readable>;
+  /**
+   * The layer's index obtained without reading the blob through `open()`: from a lazily fetched TOC
+   * (eStargz, zstd:chunked; such indexes carry `lazy`) or computed while an engine export streamed past.
+   * Resolves to null when there is none; indexing then reads the blob.
+   */
+  lazyIndex?(signal?: AbortSignal): Promise<LayerIndex | null>;
 }
 
 /** An image: its descriptor (config, history) and its layers, base first. */

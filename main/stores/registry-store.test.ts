@@ -1,0 +1,178 @@
+// RegistryStore against a real registry (Debian's docker-registry) on 127.0.0.1: anonymous pulls of a
+// single-platform image and a two-platform index, a corrupted stored blob, the registry killed
+// mid-download (then restarted), and tag pagination.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { isStrataError } from '../../shared/errors';
+import { IndexCache } from '../cache/index-cache';
+import { IndexPool, indexLayerCached } from '../layers/index-pool';
+import { indexLayerStream } from '../layers/layer-indexer';
+import { parseImageReference } from '../registry/image-reference';
+import { RegistryClient } from '../registry/registry-client';
+import { file, makeLayerTar } from '../test-support/layer-tar';
+import {
+  freePort,
+  pushLayout,
+  startRegistry,
+  storedBlobPath,
+  writeOciLayout,
+  type RunningRegistry,
+} from '../test-support/registry-harness';
+import { RegistryStore } from './registry-store';
+
+const FAST_RETRY = { maxRetries: 2, maxTotalMs: 2_000, baseDelayMs: 50 };
+
+describe('RegistryStore on a real registry', () => {
+  let work: string;
+  let storage: string;
+  let port: number;
+  let registry: RunningRegistry;
+  let base: Buffer;
+  let amd: Buffer;
+  let arm: Buffer;
+  let big: Buffer;
+  let layouts: Awaited<ReturnType<typeof writeOciLayout>>[] = [];
+
+  const store = (ref: string) =>
+    new RegistryStore(new RegistryClient(`127.0.0.1:${port}`, { retry: FAST_RETRY }), parseImageReference(`127.0.0.1:${port}/${ref}`));
+
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'strata-registry-'));
+    storage = path.join(work, 'storage');
+    port = await freePort();
+    registry = await startRegistry({ storage, port }, work);
+    base = await makeLayerTar([file('etc/os-release', 'ID=strata\n'), file('bin/sh', 'shell')]);
+    amd = await makeLayerTar([file('app/amd64.txt', 'x86')]);
+    arm = await makeLayerTar([file('app/arm64.txt', 'arm')]);
+    big = await makeLayerTar([file('data/random.bin', randomBytes(24 * 1024 * 1024))]);
+    const single = await writeOciLayout(path.join(work, 'single'), 'v1', [{ platform: 'linux/amd64', layers: [base, amd], createdBy: ['ADD base', 'COPY app'] }]);
+    const multi = await writeOciLayout(path.join(work, 'multi'), 'v1', [
+      { platform: 'linux/amd64', layers: [base, amd] },
+      { platform: 'linux/arm64', layers: [base, arm] },
+    ]);
+    const large = await writeOciLayout(path.join(work, 'big'), 'v1', [
+      { platform: 'linux/amd64', layers: [big], blobs: [{ bytes: big, mediaType: 'application/vnd.oci.image.layer.v1.tar' }] },
+    ]);
+    layouts = [single, multi, large];
+    await pushLayout(path.join(work, 'single'), 'v1', registry.host, 'test/single');
+    await pushLayout(path.join(work, 'multi'), 'v1', registry.host, 'test/multi');
+    await pushLayout(path.join(work, 'big'), 'v1', registry.host, 'test/big');
+  });
+
+  after(async () => {
+    await registry?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('pulls a single-platform image anonymously and lists its layers', async () => {
+    const s = store('test/single:v1');
+    const choices = await s.list();
+    assert.deepEqual(choices, [{ name: `127.0.0.1:${port}/test/single:v1`, id: layouts[0].images[0].config.digest, platform: 'linux/amd64' }]);
+    const image = await s.openImage();
+    assert.equal(image.layers.length, 2);
+    assert.deepEqual(
+      image.descriptor.layers.map((l) => l.step.createdBy),
+      ['ADD base', 'COPY app'],
+    );
+    const index = await indexLayerStream(await image.layers[1].open(), {
+      name: image.layers[1].name,
+      expectedDigest: image.layers[1].descriptor.digest,
+      expectedDiffId: image.layers[1].descriptor.diffId,
+    });
+    assert.deepEqual(index.entries.map((e) => e.path), ['/app/amd64.txt']);
+    assert.equal(index.compression, 'gzip');
+    assert.equal(index.diffId, image.descriptor.layers[1].diffId);
+  });
+
+  it('picks a platform from a two-platform index and names the missing one', async () => {
+    const s = store('test/multi:v1');
+    const choices = await s.list();
+    assert.deepEqual(choices.map((c) => c.platform).sort(), ['linux/amd64', 'linux/arm64']);
+    const image = await s.openImage({ platform: 'linux/arm64' });
+    assert.equal(image.descriptor.platform, 'linux/arm64');
+    const top = await indexLayerStream(await image.layers[1].open(), { name: 'arm top' });
+    assert.deepEqual(top.entries.map((e) => e.path), ['/app/arm64.txt']);
+    const byId = await s.openImage({ image: choices.find((c) => c.platform === 'linux/amd64')!.id });
+    assert.equal(byId.descriptor.platform, 'linux/amd64');
+    await assert.rejects(s.openImage({ platform: 'linux/s390x' }), (e: unknown) => isStrataError(e) && e.code === 'not-found' && /linux\/s390x/.test(e.message));
+  });
+
+  it('fails with digest-mismatch on a blob corrupted on disk and caches nothing', async () => {
+    const s = store('test/single:v1');
+    const image = await s.openImage();
+    const layer = image.layers[0];
+    const stored = storedBlobPath(storage, layer.descriptor.digest);
+    const original = await readFile(stored);
+    const corrupt = Buffer.from(original);
+    corrupt[corrupt.length - 20] ^= 0xff;
+    await writeFile(stored, corrupt);
+    const cacheDir = path.join(work, 'cache');
+    const pool = new IndexPool();
+    try {
+      await assert.rejects(
+        indexLayerCached(layer, { pool, cache: new IndexCache(cacheDir) }),
+        // The pool re-wraps stream errors; the sentence still names the digest mismatch.
+        (e: unknown) => isStrataError(e) && /the content's digest is sha256:[a-f0-9]{64}, not sha256:/.test(e.message),
+      );
+      const cached = await readdir(cacheDir).catch(() => [] as string[]);
+      assert.deepEqual(cached.filter((f) => f.endsWith('.idx')), []);
+      // The raw stream itself reports the digest mismatch.
+      await assert.rejects(drain(await layer.open()), (e: unknown) => isStrataError(e) && e.code === 'digest-mismatch');
+    } finally {
+      await pool.close();
+      await writeFile(stored, original);
+    }
+  });
+
+  it('reports a registry killed mid-download clearly, and reads fine after a restart', async () => {
+    const s = store('test/big:v1');
+    const image = await s.openImage();
+    const stream = await image.layers[0].open();
+    const it = stream[Symbol.asyncIterator]();
+    const first = await it.next();
+    assert.equal(first.done, false);
+    await registry.stop();
+    await assert.rejects(
+      (async () => {
+        for (let r = await it.next(); !r.done; r = await it.next());
+      })(),
+      (e: unknown) => isStrataError(e) && e.code === 'network' && /connection was lost/.test(e.message),
+    );
+    registry = await startRegistry({ storage, port }, work);
+    const again = await store('test/big:v1').openImage();
+    assert.equal(await drain(await again.layers[0].open()), again.layers[0].descriptor.size);
+  });
+
+  it('follows Link pagination through every tag', async () => {
+    const client = new RegistryClient(`127.0.0.1:${port}`, { retry: FAST_RETRY });
+    const manifest = await client.getManifest('test/single', 'v1');
+    for (const tag of ['a', 'b', 'c', 'd', 'e']) {
+      const res = await fetch(`http://127.0.0.1:${port}/v2/test/single/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { 'content-type': manifest.mediaType },
+        body: manifest.bytes,
+      });
+      assert.equal(res.status, 201);
+    }
+    const tags = await client.listTags('test/single', { pageSize: 2 });
+    assert.deepEqual(tags.sort(), ['a', 'b', 'c', 'd', 'e', 'v1']);
+    const repos = await client.catalog({ pageSize: 1 });
+    assert.deepEqual(repos.sort(), ['test/big', 'test/multi', 'test/single']);
+  });
+
+  it('names a missing tag in one sentence', async () => {
+    await assert.rejects(store('test/single:nope').list(), (e: unknown) => isStrataError(e) && e.code === 'not-found' && /test\/single:nope was not found/.test(e.message));
+  });
+});
+
+async function drain(stream: Readable): Promise<number> {
+  let n = 0;
+  for await (const chunk of stream) n += (chunk as Buffer).length;
+  return n;
+}
+

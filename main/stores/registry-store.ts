@@ -1,0 +1,126 @@
+// An ImageStore over a registry reference: resolves the tag once (then fetches by digest), picks a
+// platform from an index, and serves layers as verified blob streams from the registry.
+import type { Readable } from 'node:stream';
+import { StrataError } from '../../shared/errors';
+import type { HistoryStep, ImageChoice, ImageDescriptor, LayerDescriptor } from '../../shared/model';
+import { familiarName, type ImageReference } from '../registry/image-reference';
+import { platformEntries, type BlobDescriptor } from '../registry/manifest-document';
+import type { FetchedManifest, RegistryClient } from '../registry/registry-client';
+import { describeImage, parseConfig, pickPlatform, platformString, MAX_METADATA_BYTES } from './image-config';
+import type { Image, ImageStore, Layer, OpenImageOptions } from './types';
+
+/** An ImageStore for one reference in one registry. */
+export class RegistryStore implements ImageStore {
+  readonly kind = 'registry' as const;
+  readonly location: string;
+  private resolved: Promise<FetchedManifest> | undefined;
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly ref: ImageReference,
+  ) {
+    this.location = familiarName(ref);
+  }
+
+  /** The manifest the reference names, fetched once: later reads go by its digest. */
+  resolve(signal?: AbortSignal): Promise<FetchedManifest> {
+    this.resolved ??= this.client.getManifest(this.ref.repository, this.ref.digest || this.ref.tag, signal);
+    this.resolved.catch(() => (this.resolved = undefined));
+    return this.resolved;
+  }
+
+  async list(): Promise<readonly ImageChoice[]> {
+    const top = await this.resolve();
+    const doc = top.document;
+    if (doc.kind === 'index') {
+      return platformEntries(doc.manifests).map((m) => ({ name: this.location, id: m.digest, platform: m.platform }));
+    }
+    if (doc.kind === 'schema1') return [{ name: this.location, id: top.digest, platform: doc.platform }];
+    const config = await this.readConfig(doc.config);
+    return [{ name: this.location, id: doc.config.digest, platform: platformString(config) }];
+  }
+
+  async openImage(options: OpenImageOptions = {}): Promise<Image> {
+    const top = await this.resolve();
+    let manifest = top;
+    if (top.document.kind === 'index') {
+      const entries = platformEntries(top.document.manifests);
+      const byId = options.image ? entries.find((m) => m.digest === options.image) : undefined;
+      const entry = byId ?? pickPlatform(entries, options.platform, this.location);
+      manifest = await this.client.getManifest(this.ref.repository, entry.digest, undefined, entry);
+      if (manifest.document.kind === 'index') {
+        throw new StrataError('malformed', `${this.location}: nested indexes are not supported.`, { file: this.location });
+      }
+    }
+    const doc = manifest.document;
+    if (doc.kind === 'schema1') return this.image(schema1Descriptor(this.location, manifest.digest, doc), doc.layers);
+    if (doc.kind !== 'image') throw new StrataError('malformed', `${this.location}: not an image manifest.`, { file: this.location });
+    const config = await this.readConfig(doc.config);
+    const descriptor = describeImage(
+      config,
+      doc.layers,
+      { name: this.location, id: doc.config.digest },
+      { file: this.location, entry: `config ${doc.config.digest}` },
+    );
+    return this.image(descriptor, doc.layers);
+  }
+
+  async close(): Promise<void> {}
+
+  private async readConfig(config: BlobDescriptor) {
+    const bytes = await this.client.readBlob(this.ref.repository, config.digest, config.size, MAX_METADATA_BYTES);
+    return parseConfig(bytes, this.location, `config ${config.digest}`);
+  }
+
+  private image(descriptor: ImageDescriptor, blobs: readonly BlobDescriptor[]): Image {
+    return {
+      descriptor,
+      layers: descriptor.layers.map((layer, i) => this.layer(layer, blobs[i])),
+    };
+  }
+
+  private layer(descriptor: LayerDescriptor, blob: BlobDescriptor): Layer {
+    const { client, ref } = this;
+    return {
+      descriptor,
+      name: `${ref.registry}/${ref.repository}@${blob.digest}`,
+      open(signal?: AbortSignal): Promise<Readable> {
+        return client.openBlob(ref.repository, blob.digest, blob.size, signal);
+      },
+    };
+  }
+}
+
+function schema1Descriptor(
+  name: string,
+  digest: string,
+  doc: { readonly layers: readonly BlobDescriptor[]; readonly history: readonly Record<string, unknown>[]; readonly platform: string },
+): ImageDescriptor {
+  const steps: HistoryStep[] = doc.history.map((h) => {
+    const cmd = (h.container_config as { Cmd?: unknown } | undefined)?.Cmd;
+    return {
+      createdBy: Array.isArray(cmd) ? cmd.join(' ') : '',
+      created: typeof h.created === 'string' ? h.created : '',
+      comment: typeof h.comment === 'string' ? h.comment : '',
+      emptyLayer: false,
+    };
+  });
+  const top = doc.history[doc.history.length - 1] ?? {};
+  return {
+    name,
+    id: digest,
+    platform: doc.platform,
+    created: typeof top.created === 'string' ? top.created : '',
+    layers: doc.layers.map((blob, index) => ({
+      index,
+      digest: blob.digest,
+      diffId: '',
+      mediaType: blob.mediaType,
+      size: blob.size,
+      step: steps[index],
+      emptyStepsBefore: [],
+    })),
+    emptyStepsAfter: [],
+    runtimeConfig: top.config ? JSON.stringify(top.config) : '',
+  };
+}

@@ -1,0 +1,38 @@
+// Opens a store for a reference: `docker://NAME` is the local Docker engine, anything else a registry.
+import { chainCredentials, dockerConfigCredentials, type CredentialLookup } from '../registry/credentials';
+import { parseImageReference } from '../registry/image-reference';
+import { RegistryClient, type RetryPolicy } from '../registry/registry-client';
+import { DockerEngineStore } from './docker-engine-store';
+import { RegistryStore } from './registry-store';
+import type { ImageStore } from './types';
+
+/** Options of `openReferenceStore`; every field is optional. */
+export interface ReferenceStoreOptions {
+  /** Credentials tried before docker's config.json (e.g. the app's safeStorage-backed store). */
+  readonly credentials?: CredentialLookup;
+  /** Environment for DOCKER_HOST, DOCKER_CONFIG and DOCKER_CONTEXT (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** An undici Dispatcher for registry requests (e.g. an Agent trusting a private CA). */
+  readonly dispatcher?: object;
+  readonly retry?: RetryPolicy;
+  /** Force plain HTTP (true) or HTTPS (false) for the registry; default: HTTPS, HTTP fallback on loopback. */
+  readonly plainHttp?: boolean;
+}
+
+/** Opens the store a reference names: `docker://alpine:3.20` (local engine) or `ghcr.io/o/a:tag` (registry). */
+export async function openReferenceStore(ref: string, options: ReferenceStoreOptions = {}): Promise<ImageStore> {
+  const env = options.env ?? process.env;
+  if (ref.startsWith('docker://')) return DockerEngineStore.open(ref.slice('docker://'.length), { env });
+  const parsed = parseImageReference(ref);
+  return new RegistryStore(registryClient(parsed.registry, options), parsed);
+}
+
+/** A registry client with the credential chain the app uses: given credentials, then docker's config. */
+export function registryClient(registry: string, options: ReferenceStoreOptions = {}): RegistryClient {
+  return new RegistryClient(registry, {
+    credentials: chainCredentials(options.credentials, dockerConfigCredentials(options.env ?? process.env)),
+    dispatcher: options.dispatcher,
+    retry: options.retry,
+    plainHttp: options.plainHttp,
+  });
+}
