@@ -72,13 +72,14 @@ export function runCredentialHelper(
   name: string,
   server: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  timeoutMs = HELPER_TIMEOUT_MS,
 ): Promise<RegistryCredential | null> {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) return Promise.resolve(null);
   return new Promise((resolve) => {
     const child = execFile(
       `docker-credential-${name}`,
       ['get'],
-      { timeout: HELPER_TIMEOUT_MS, maxBuffer: 1024 * 1024, env: env as NodeJS.ProcessEnv },
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024, env: env as NodeJS.ProcessEnv },
       (error, stdout) => {
         if (error) return resolve(null);
         try {

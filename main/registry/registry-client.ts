@@ -90,7 +90,7 @@ export class RegistryClient {
     expected?: { readonly digest: string; readonly size: number },
   ): Promise<FetchedManifest> {
     const where = `${this.registry}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-    const res = await this.request(`/v2/${repository}/manifests/${encodeURIComponent(reference)}`, {
+    const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
       scope: pullScope(repository),
       headers: { accept: MANIFEST_ACCEPT },
       signal,
