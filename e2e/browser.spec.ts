@@ -339,7 +339,11 @@ describe('browser: the explorer against the engine', () => {
     const tree = page.getByRole('tree', { name: 'Files' });
     await tree.focus();
     const selectedPath = () => page.locator('.tree-row[aria-selected="true"]').getAttribute('data-path');
-    const visible = () => page.locator('.tree-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
+    // Rows sit in recycled DOM slots, so screen order is their `top`, not DOM order.
+    const visible = () =>
+      page.locator('.tree-row').evaluateAll((rows) =>
+        rows.map((r) => [parseFloat((r as any).style.top), r.getAttribute('data-path')] as const).sort((a, b) => a[0] - b[0]).map((r) => r[1]),
+      );
     const before = await visible();
     await page.keyboard.press('ArrowDown');
     assert.equal(await selectedPath(), before[0]);

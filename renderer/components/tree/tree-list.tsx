@@ -61,12 +61,17 @@ export function TreeList({ model, view, showLayer }: TreeListProps) {
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(visible.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  // Rows live in fixed slots (position modulo the pool size), rendered in slot order: scrolling then
+  // rewrites the same DOM nodes in place instead of creating, removing or moving any.
+  const pool = Math.ceil(height / ROW_HEIGHT) + 2 * OVERSCAN + 1;
   const items = [];
-  for (let k = first; k < last; k++) {
+  for (let slot = 0; slot < pool; slot++) {
+    const k = first + ((slot - (first % pool) + pool) % pool);
+    if (k >= last) continue;
     const row = visible.rows[k];
     items.push(
       <TreeRow
-        key={row}
+        key={slot}
         model={model}
         row={row}
         head={visible.heads[k]}
