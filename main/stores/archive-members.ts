@@ -4,6 +4,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { StrataError } from '../../shared/errors';
+import { isTarHeader } from '../layers/compression';
 
 /** One member of an archive, as its header describes it. */
 export interface ArchiveMember {
@@ -25,12 +26,6 @@ export interface ArchiveMembers {
 const BLOCK = 512;
 const WINDOW = 64 * 1024;
 const MAX_META = 1024 * 1024;
-
-/** Tells whether a 512-byte block is a tar header (ustar/GNU magic or a valid v7 checksum). */
-export function isTarHeader(block: Buffer): boolean {
-  if (block.length < BLOCK || block.every((b) => b === 0)) return false;
-  return checksumOk(block);
-}
 
 /** Walks the headers of the tar archive at `file` and returns its member table. */
 export async function readArchiveMembers(file: string): Promise<ArchiveMembers> {
@@ -104,7 +99,7 @@ async function walk(handle: FileHandle, file: string): Promise<Map<string, Archi
     const header = await readAt(offset, BLOCK);
     if (header.length < BLOCK) throw malformed('short read');
     if (header.every((b) => b === 0)) break;
-    if (!checksumOk(header)) throw malformed('bad header checksum');
+    if (!isTarHeader(header)) throw malformed('bad header checksum');
     const flag = String.fromCharCode(header[156] || 0x30);
     const size = paxSize ?? readNumber(header.subarray(124, 136));
     if (size < 0 || !Number.isSafeInteger(size)) throw malformed('bad size field');
@@ -139,13 +134,6 @@ async function walk(handle: FileHandle, file: string): Promise<Map<string, Archi
     offset = next;
   }
   return members;
-}
-
-function checksumOk(header: Buffer): boolean {
-  const stored = readNumber(header.subarray(148, 156));
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : header[i];
-  return stored === sum;
 }
 
 function readNumber(field: Buffer): number {

@@ -8,12 +8,10 @@
 import { open, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import * as lzma from 'lzma-native';
-import { DecompressStream } from 'zstd-napi';
 import { StrataError } from '../../shared/errors';
 import type { Compression } from '../../shared/model';
-import { isTarHeader, normalizeMemberName, readArchiveMembers } from './archive-members';
+import { createDecompressor, isTarHeader } from '../layers/compression';
+import { normalizeMemberName, readArchiveMembers } from './archive-members';
 import { openDockerArchive } from './docker-archive';
 import { openLayerTarballs } from './layer-tarballs';
 import { openOciArchive, openOciLayout } from './oci-layout';
@@ -96,14 +94,12 @@ function isImageArchiveMember(name: string): boolean {
 
 /** Decompresses the first bytes of a compressed file (at most 64 KiB in, a few KiB out). */
 async function peekDecompressed(head: Buffer, compression: Compression): Promise<Buffer> {
-  const decoder: Duplex | undefined =
-    compression === 'gzip'
-      ? createGunzip()
-      : compression === 'zstd'
-        ? new DecompressStream()
-        : compression === 'xz'
-          ? (lzma.createDecompressor() as unknown as Duplex)
-          : undefined;
+  let decoder: Duplex | null;
+  try {
+    decoder = createDecompressor(compression);
+  } catch {
+    return Buffer.alloc(0); // a format the indexer cannot read either (bzip2): it reports that itself
+  }
   if (!decoder) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;

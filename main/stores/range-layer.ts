@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { StrataError } from '../../shared/errors';
 import type { Compression, LayerDescriptor } from '../../shared/model';
+import { DETECT_BYTES, detectCompression } from '../layers/compression';
 import { MEDIA_TYPES } from './image-config';
 import type { FileRange, Layer } from './types';
 
@@ -61,21 +62,21 @@ export async function hashRange(file: FileRange, algorithm: 'sha256' | 'sha512' 
   return `${algorithm}:${hash.digest('hex')}`;
 }
 
-/** The compression of a blob by its magic bytes (tar or anything unknown counts as `none`). */
+/** The compression of a blob by its magic bytes (the indexer's sniffer); bytes it does not recognise count as `none`. */
 export function compressionOfMagic(head: Buffer): Compression {
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-  if (head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
-  return 'none';
+  try {
+    return detectCompression(head);
+  } catch {
+    return 'none';
+  }
 }
 
 /** Reads the first bytes of a range and sniffs its compression. */
 export async function sniffRange(file: FileRange): Promise<Compression> {
   const handle = await open(file.path, 'r');
   try {
-    const head = Buffer.alloc(8);
-    const { bytesRead } = await handle.read(head, 0, Math.min(8, file.length), file.offset);
+    const head = Buffer.alloc(DETECT_BYTES);
+    const { bytesRead } = await handle.read(head, 0, Math.min(DETECT_BYTES, file.length), file.offset);
     return compressionOfMagic(head.subarray(0, bytesRead));
   } finally {
     await handle.close();

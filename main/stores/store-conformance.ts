@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { Duplex, Transform, type Readable } from 'node:stream';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import * as lzma from 'lzma-native';
-import { DecompressStream } from 'zstd-napi';
 import type { Compression } from '../../shared/model';
+import { createDecompressor } from '../layers/compression';
 import { compressionOfMagic, openRange } from './range-layer';
 import type { Image, ImageStore, Layer, OpenImageOptions } from './types';
 
@@ -44,21 +42,13 @@ async function digestStream(stream: Readable): Promise<{ digest: string; size: n
   return { digest: `sha256:${hash.digest('hex')}`, size, head };
 }
 
+/** The indexer's decompressors; bzip2 (which the indexer refuses) through Debian's `bzip2` program. */
 function decompressor(compression: Compression): Duplex {
-  switch (compression) {
-    case 'none':
-      return new Transform({ transform: (chunk, _e, cb) => cb(null, chunk) });
-    case 'gzip':
-      return createGunzip();
-    case 'zstd':
-      return new DecompressStream();
-    case 'xz':
-      return lzma.createDecompressor() as unknown as Duplex;
-    case 'bzip2': {
-      const child = spawn('bzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
-      return Duplex.from({ writable: child.stdin, readable: child.stdout });
-    }
+  if (compression === 'bzip2') {
+    const child = spawn('bzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    return Duplex.from({ writable: child.stdin, readable: child.stdout });
   }
+  return createDecompressor(compression) ?? new PassThrough();
 }
 
 /** sha256 of a layer's uncompressed tar stream. */
