@@ -1,0 +1,45 @@
+// Electron glue of the IPC contract: one `ipcMain.handle` on IPC_CALL_CHANNEL that describes the
+// sender frame and hands the call to the pure dispatcher; engine events go to the window on
+// IPC_EVENT_CHANNEL.
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import type { ApiEvent, ApiResult } from '../../shared/api';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api';
+import type { IpcSenderFrame } from '../app-security';
+import type { StrataService } from '../services/strata-service-types';
+import { createIpcDispatcher } from './ipc-dispatch';
+
+/** Options of `registerIpc`. */
+export interface IpcOptions {
+  readonly service: StrataService;
+  /** The web contents of the Strata window, or null while there is none; only it may call. */
+  readonly appContents: () => WebContents | null;
+  /** Told about every answered call (main refreshes Open Recent after `openSource`). */
+  readonly afterCall?: (method: unknown, result: ApiResult<unknown>) => void;
+}
+
+/** Describes who sent a call: the frame's URL and whether it is the main frame of the app window. */
+function senderFrameOf(event: IpcMainInvokeEvent, appContents: WebContents | null): IpcSenderFrame {
+  const frame = event.senderFrame;
+  const fromApp = appContents !== null && !appContents.isDestroyed() && event.sender.id === appContents.id;
+  return { url: frame?.url, isAppMainFrame: frame !== null && frame.parent === null && fromApp };
+}
+
+/** Sends an event to the window if it is still there. */
+export function sendApiEvent(contents: WebContents | null, event: ApiEvent): void {
+  if (contents && !contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event);
+}
+
+/** Registers the call handler and event forwarding; returns the function that removes both. */
+export function registerIpc(options: IpcOptions): () => void {
+  const dispatch = createIpcDispatcher(options.service);
+  ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, input: unknown) => {
+    const result = await dispatch(senderFrameOf(event, options.appContents()), method, input);
+    options.afterCall?.(method, result);
+    return result;
+  });
+  const unsubscribe = options.service.onEvent((event) => sendApiEvent(options.appContents(), event));
+  return () => {
+    ipcMain.removeHandler(IPC_CALL_CHANNEL);
+    unsubscribe();
+  };
+}
