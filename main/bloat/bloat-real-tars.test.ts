@@ -79,7 +79,9 @@ async function dockerArchiveLayers(path: string): Promise<{ steps: string[]; lay
   });
   extract.on('entry', (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
     stream.on('end', () => {
       members.set(header.name, Buffer.concat(chunks));
       next();

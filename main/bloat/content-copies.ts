@@ -10,6 +10,7 @@ export interface CopyName {
   readonly hardLink: boolean;
   /** Layer that removed this name, or -1 while it is visible. */
   lostIn: number;
+  readonly copy: ContentCopy;
 }
 
 /** One stored copy of file content. */
@@ -52,33 +53,30 @@ function deletionCause(path: string, index: LayerIndex, whiteouts: ReadonlySet<s
 /** Builds every copy of every layer and replays the diffs to find which are lost, and where. */
 export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): ContentCopy[] {
   const copies: ContentCopy[] = [];
-  // `${layer}\0${path}` → the copy and name that layer's entry at path belongs to.
-  const names = new Map<string, { copy: ContentCopy; name: CopyName }>();
-  indexes.forEach((index, layer) => {
-    const byPath = new Map<string, ContentCopy>();
+  // Per layer: path → the name (of a copy) that the layer's entry at that path is.
+  const names: Map<string, CopyName>[] = indexes.map((index, layer) => {
+    const byPath = new Map<string, CopyName>();
+    let links = false;
     for (const entry of index.entries) {
+      if (entry.type === 'hardlink') links = true;
       if (!holdsContent(entry)) continue;
-      const name: CopyName = { path: entry.path, hardLink: false, lostIn: -1 };
-      const copy: ContentCopy = { layer, entry, names: [name], loss: null };
+      const copy: ContentCopy = { layer, entry, names: [], loss: null };
+      const name: CopyName = { path: entry.path, hardLink: false, lostIn: -1, copy };
+      copy.names.push(name);
       copies.push(copy);
-      byPath.set(entry.path, copy);
-      names.set(`${layer}\0${entry.path}`, { copy, name });
+      byPath.set(entry.path, name);
     }
+    if (!links) return byPath;
     for (const entry of index.entries) {
       if (entry.type !== 'hardlink') continue;
-      // A link to a link (or to a name written later in the tar) resolves to the first name with content.
-      let target = entry.linkname;
-      for (let hops = 0; !byPath.has(target) && hops < 8; hops++) {
-        const via = names.get(`${layer}\0${target}`);
-        if (!via) break;
-        target = via.copy.entry.path;
-      }
-      const copy = byPath.get(target);
-      if (!copy) continue;
-      const name: CopyName = { path: entry.path, hardLink: true, lostIn: -1 };
-      copy.names.push(name);
-      names.set(`${layer}\0${entry.path}`, { copy, name });
+      // A link to a link resolves to the name with content (the map holds links already seen).
+      const target = byPath.get(entry.linkname);
+      if (!target) continue;
+      const name: CopyName = { path: entry.path, hardLink: true, lostIn: -1, copy: target.copy };
+      target.copy.names.push(name);
+      byPath.set(entry.path, name);
     }
+    return byPath;
   });
 
   const ref = (layer: number) => ({ layer, step: steps[layer] ?? '' });
@@ -88,10 +86,10 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
     const opaque = new Set(index.opaqueDirs);
     let written: Map<string, LayerEntry> | null = null;
     const lose = (writer: number, path: string, describe: () => Omit<WastedItem, 'path' | 'size' | 'digest' | 'written' | 'lost' | 'links'>) => {
-      const found = names.get(`${writer}\0${path}`);
-      if (!found || found.name.lostIn >= 0) return;
-      found.name.lostIn = layer;
-      const { copy } = found;
+      const name = names[writer]?.get(path);
+      if (!name || name.lostIn >= 0) return;
+      name.lostIn = layer;
+      const { copy } = name;
       if (copy.names.some((n) => n.lostIn < 0)) return;
       copy.loss = {
         path: copy.entry.path,

@@ -22,73 +22,90 @@
 //    wasted / user size (dive divides by zero for one-layer images; we report 0).
 import type { LayerIndex } from '../../shared/model';
 import { BLOAT_LIMITS, type DiveFigures, type DiveInefficiency } from '../../shared/bloat';
+import { comparePaths } from '../layers/layer-diff';
 
 const WHITEOUT = '.wh.';
-const META_WHITEOUT = '.wh..wh.';
+const META_WHITEOUT = '/.wh..wh.';
 
-/** A node of one of dive's trees, keyed by its raw path (whiteout names keep their `.wh.` prefix). */
-interface DiveNode {
+/** One layer's dive tree, flattened: every written node with its payload, its leaves, its bare parents. */
+interface LayerTree {
+  /** Raw paths of written nodes (entries, and whiteouts as `.wh.NAME` nodes), with sizes and directory flags. */
+  readonly paths: readonly string[];
+  readonly sizes: readonly number[];
+  readonly dirs: readonly boolean[];
+  /** Indexes (into `paths`) of the written nodes that are leaves. */
+  readonly leaves: readonly number[];
+  /** Nodes without payload: parents this layer's paths need that it does not write, and opaque markers' directories. */
+  readonly bare: readonly string[];
+  /** Bare nodes that are leaves (an opaque marker's otherwise empty directory). */
+  readonly bareLeaves: readonly string[];
+  readonly hasWhiteouts: boolean;
+}
+/** A node of the stacked tree; removed nodes are marked dead and dropped from the map. */
+interface StackNode {
+  readonly path: string;
   size: number;
   isDir: boolean;
-  children: Set<string> | null;
+  alive: boolean;
+  children: StackNode[] | null;
 }
-
-type DiveTree = Map<string, DiveNode>;
 
 function parentOf(path: string): string {
   const cut = path.lastIndexOf('/');
   return cut <= 0 ? '/' : path.slice(0, cut);
 }
 
-function nameOf(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
 function isWhiteoutPath(raw: string): boolean {
-  return nameOf(raw).startsWith(WHITEOUT);
+  return raw.startsWith(WHITEOUT, raw.lastIndexOf('/') + 1);
 }
 
 /** The path dive reports for a node: `.wh.` trimmed from the node's own name. */
 function trimmedPath(raw: string): string {
-  const cut = raw.lastIndexOf('/');
-  const name = raw.slice(cut + 1);
-  return name.startsWith(WHITEOUT) ? raw.slice(0, cut + 1) + name.slice(WHITEOUT.length) : raw;
+  const cut = raw.lastIndexOf('/') + 1;
+  return raw.startsWith(WHITEOUT, cut) ? raw.slice(0, cut) + raw.slice(cut + WHITEOUT.length) : raw;
 }
 
-/** Finds or makes the node at `raw`, making missing parents as payload-less nodes (dive's AddPath). */
-function ensureNode(tree: DiveTree, raw: string): DiveNode {
-  const found = tree.get(raw);
-  if (found) return found;
-  const node: DiveNode = { size: 0, isDir: false, children: null };
-  tree.set(raw, node);
-  const parent = parentOf(raw);
-  if (parent !== '/') {
-    const p = ensureNode(tree, parent);
-    (p.children ??= new Set()).add(raw);
-  } else {
-    const root = tree.get('/') as DiveNode;
-    (root.children ??= new Set()).add(raw);
+/** dive's tree of one layer (the root excluded), built the way its AddPath builds it. */
+function layerTree(index: LayerIndex): LayerTree {
+  const paths: string[] = [];
+  const sizes: number[] = [];
+  const dirs: boolean[] = [];
+  for (const e of index.entries) {
+    if (e.path === '/' || e.path.includes(META_WHITEOUT)) continue;
+    paths.push(e.path);
+    sizes.push(e.size);
+    dirs.push(e.type === 'dir');
   }
-  return node;
-}
-
-function newTree(): DiveTree {
-  return new Map([['/', { size: 0, isDir: true, children: new Set<string>() }]]);
-}
-
-/** dive's tree of one layer. */
-function layerTree(index: LayerIndex): DiveTree {
-  const tree = newTree();
-  const add = (raw: string, size: number, isDir: boolean) => {
-    if (raw === '/' || raw.split('/').some((c) => c.startsWith(META_WHITEOUT))) return;
-    const node = ensureNode(tree, raw);
-    node.size = size;
-    node.isDir = isDir;
-  };
-  for (const e of index.entries) add(e.path, e.size, e.type === 'dir');
-  for (const w of index.whiteouts) add(`${parentOf(w) === '/' ? '' : parentOf(w)}/${WHITEOUT}${nameOf(w)}`, 0, false);
-  for (const d of index.opaqueDirs) if (d !== '/') ensureNode(tree, d);
-  return tree;
+  for (const w of index.whiteouts) {
+    const cut = w.lastIndexOf('/') + 1;
+    const raw = `${w.slice(0, cut)}${WHITEOUT}${w.slice(cut)}`;
+    if (raw.includes(META_WHITEOUT)) continue;
+    paths.push(raw);
+    sizes.push(0);
+    dirs.push(false);
+  }
+  // An opaque marker is dropped, but its directory becomes a node. Every node's parent has a child.
+  const opaque = index.opaqueDirs.filter((d) => d !== '/');
+  const parents = new Set<string>();
+  for (const raw of paths) parents.add(parentOf(raw));
+  for (const d of opaque) parents.add(parentOf(d));
+  for (const dir of [...parents]) for (let d = parentOf(dir); d !== '/' && !parents.has(d); d = parentOf(d)) parents.add(d);
+  parents.delete('/');
+  const leaves: number[] = [];
+  const writtenParents = new Set<string>();
+  paths.forEach((raw, i) => {
+    if (parents.has(raw)) writtenParents.add(raw);
+    else leaves.push(i);
+  });
+  const written = opaque.length > 0 ? new Set(paths) : null;
+  const bare = [...parents].filter((d) => !writtenParents.has(d));
+  const bareLeaves: string[] = [];
+  for (const d of opaque) {
+    if (written?.has(d) || parents.has(d)) continue;
+    bare.push(d);
+    bareLeaves.push(d);
+  }
+  return { paths, sizes, dirs, leaves, bare, bareLeaves, hasWhiteouts: index.whiteouts.length > 0 };
 }
 
 /**
@@ -111,115 +128,194 @@ export function diveVisitOrder(a: string, b: string): number {
   return ca - cb;
 }
 
-function removeSubtree(tree: DiveTree, raw: string): void {
-  const node = tree.get(raw);
-  if (!node) return;
-  tree.get(parentOf(raw))?.children?.delete(raw);
-  const stack = [raw];
-  while (stack.length > 0) {
-    const p = stack.pop() as string;
-    const n = tree.get(p);
-    tree.delete(p);
-    if (n?.children) for (const c of n.children) stack.push(c);
-  }
-}
+/** dive's tree of the layers below one layer: a copy of layer 0 with layers 0…i−1 stacked on it. */
+class StackedTree {
+  private readonly nodes = new Map<string, StackNode>();
+  /** Only nodes at or below these (disjoint, sorted) roots are kept: the paths whiteouts can ask about. */
+  private readonly roots: readonly string[];
 
-/** dive's FileTree.Stack: `upper` grafted onto `base` in visiting order. */
-function stackOnto(base: DiveTree, upper: DiveTree): void {
-  const paths = [...upper.keys()].filter((p) => p !== '/');
-  // Order only matters when a whiteout and a written path of the same layer meet.
-  if (paths.some(isWhiteoutPath)) paths.sort(diveVisitOrder);
-  for (const raw of paths) {
-    if (isWhiteoutPath(raw)) {
-      removeSubtree(base, trimmedPath(raw));
-      continue;
+  constructor(targets: Iterable<string>) {
+    const sorted = [...new Set(targets)].sort(comparePaths);
+    const roots: string[] = [];
+    for (const t of sorted) {
+      const last = roots[roots.length - 1];
+      if (last === undefined || !(t.startsWith(last) && t.charCodeAt(last.length) === 47)) roots.push(t);
     }
-    const from = upper.get(raw) as DiveNode;
-    const node = ensureNode(base, raw);
-    node.size = from.size;
-    node.isDir = from.isDir;
+    this.roots = roots;
+  }
+
+  /** Tells whether `path` is at or below one of the roots (binary search in path order). */
+  relevant(path: string): boolean {
+    let lo = 0;
+    let hi = this.roots.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (comparePaths(this.roots[mid], path) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return false;
+    const root = this.roots[found];
+    return path === root || (path.startsWith(root) && path.charCodeAt(root.length) === 47);
+  }
+  private readonly root: StackNode = { path: '/', size: 0, isDir: true, alive: true, children: [] };
+
+  get(path: string): StackNode | undefined {
+    return this.nodes.get(path);
+  }
+
+  /** AddPath: writes the payload at `raw` (keeping children), making missing parents payload-less. */
+  put(raw: string, size: number, isDir: boolean): void {
+    if (!this.relevant(raw)) return;
+    let node = this.nodes.get(raw);
+    if (!node) {
+      const parentPath = parentOf(raw);
+      const parent = this.relevant(parentPath) ? (this.nodes.get(parentPath) ?? this.makeBare(parentPath)) : this.root;
+      node = { path: raw, size: 0, isDir: false, alive: true, children: null };
+      (parent.children ??= []).push(node);
+      this.nodes.set(raw, node);
+    }
+    node.size = size;
+    node.isDir = isDir;
+  }
+
+  private makeBare(raw: string): StackNode {
+    this.put(raw, 0, false);
+    return this.nodes.get(raw) as StackNode;
+  }
+
+  /** RemovePath: drops `path` and everything below it (a missing path is ignored, as dive logs it). */
+  remove(path: string): void {
+    const node = this.nodes.get(path);
+    if (!node) return;
+    const stack = [node];
+    while (stack.length > 0) {
+      const n = stack.pop() as StackNode;
+      if (!n.alive) continue;
+      n.alive = false;
+      this.nodes.delete(n.path);
+      if (n.children) for (const c of n.children) stack.push(c);
+    }
+  }
+
+  /** Sum of the payload sizes of `node` and every live node below it. */
+  subtreeSize(node: StackNode): number {
+    let sum = 0;
+    const stack = [node];
+    while (stack.length > 0) {
+      const n = stack.pop() as StackNode;
+      if (!n.alive) continue;
+      sum += n.size;
+      if (n.children) for (const c of n.children) stack.push(c);
+    }
+    return sum;
+  }
+
+  /** dive's FileTree.Stack: every node of `upper` in visiting order; whiteouts remove, others write. */
+  stack(upper: LayerTree): void {
+    const targets = new Set<string>();
+    if (upper.hasWhiteouts) for (const raw of upper.paths) if (isWhiteoutPath(raw)) targets.add(trimmedPath(raw));
+    // Order only matters among whiteouts and the nodes at or below their targets; the rest go as they come.
+    const ordered: number[] = [];
+    const orderedBare: string[] = [];
+    upper.paths.forEach((raw, i) => {
+      if (targets.size > 0 && (isWhiteoutPath(raw) || underAny(raw, targets))) ordered.push(i);
+      else this.put(raw, upper.sizes[i], upper.dirs[i]);
+    });
+    for (const raw of upper.bare) {
+      if (targets.size > 0 && underAny(raw, targets)) orderedBare.push(raw);
+      else this.put(raw, 0, false);
+    }
+    const steps = [...ordered.map((i) => ({ raw: upper.paths[i], size: upper.sizes[i], isDir: upper.dirs[i] })), ...orderedBare.map((raw) => ({ raw, size: 0, isDir: false }))];
+    steps.sort((a, b) => diveVisitOrder(a.raw, b.raw));
+    for (const step of steps) {
+      if (isWhiteoutPath(step.raw)) this.remove(trimmedPath(step.raw));
+      else this.put(step.raw, step.size, step.isDir);
+    }
   }
 }
 
-function copyTree(tree: DiveTree): DiveTree {
-  const out: DiveTree = new Map();
-  for (const [p, n] of tree) out.set(p, { size: n.size, isDir: n.isDir, children: n.children ? new Set(n.children) : null });
-  return out;
-}
-
-function subtreeSize(tree: DiveTree, raw: string): number {
-  let sum = 0;
-  const stack = [raw];
-  while (stack.length > 0) {
-    const n = tree.get(stack.pop() as string);
-    if (!n) continue;
-    sum += n.size;
-    if (n.children) for (const c of n.children) stack.push(c);
-  }
-  return sum;
-}
-
-interface PathTally {
-  cumulative: number;
-  min: number;
-  count: number;
+function underAny(path: string, targets: ReadonlySet<string>): boolean {
+  for (let p = path; p !== '/'; p = parentOf(p)) if (targets.has(p)) return true;
+  return false;
 }
 
 /** Computes dive 0.13's efficiency figures for an image's layers (base first). */
 export function diveFigures(indexes: readonly LayerIndex[]): DiveFigures {
   const trees = indexes.map(layerTree);
-  const tallies = new Map<string, PathTally>();
-  const tallyOf = (path: string): PathTally => {
-    let t = tallies.get(path);
-    if (!t) tallies.set(path, (t = { cumulative: 0, min: -1, count: 0 }));
-    return t;
+  // Per path: index into the tallies (summed sizes, smallest size, visits).
+  const slots = new Map<string, number>();
+  const cumulative: number[] = [];
+  const minimum: number[] = [];
+  const visits: number[] = [];
+  const slotOf = (path: string): number => {
+    let slot = slots.get(path);
+    if (slot === undefined) {
+      slot = cumulative.length;
+      slots.set(path, slot);
+      cumulative.push(0);
+      minimum.push(-1);
+      visits.push(0);
+    }
+    return slot;
   };
-  // The stacked tree of layers 0…i−1 over a copy of layer 0, advanced lazily.
-  let stacked: DiveTree | null = null;
+  // The stacked tree of layers 0…i−1 over a copy of layer 0, built only when a whiteout needs it.
+  let stacked: StackedTree | null = null;
   let stackedUpTo = -1;
-  const stackedBelow = (layer: number): DiveTree => {
-    if (!stacked) stacked = copyTree(trees[0]);
-    while (stackedUpTo < layer - 1) stackOnto(stacked, trees[++stackedUpTo]);
+  const stackedBelow = (layer: number): StackedTree => {
+    if (!stacked) {
+      const targets: string[] = [];
+      for (const index of indexes) targets.push(...index.whiteouts);
+      stacked = new StackedTree(targets);
+      const base = trees[0];
+      for (const raw of base.bare) stacked.put(raw, 0, false);
+      base.paths.forEach((raw, i) => stacked?.put(raw, base.sizes[i], base.dirs[i]));
+    }
+    while (stackedUpTo < layer - 1) stacked.stack(trees[++stackedUpTo]);
     return stacked;
   };
 
   trees.forEach((tree, layer) => {
-    const leaves: string[] = [];
-    for (const [raw, node] of tree) if (raw !== '/' && !node.children?.size) leaves.push(raw);
-    const whiteouts = leaves.filter(isWhiteoutPath);
+    const visit = (path: string, size: number) => {
+      const slot = slotOf(path);
+      cumulative[slot] += size;
+      if (minimum[slot] < 0 || size < minimum[slot]) minimum[slot] = size;
+      visits[slot]++;
+    };
+    const whiteouts = tree.hasWhiteouts ? tree.leaves.filter((i) => isWhiteoutPath(tree.paths[i])).map((i) => tree.paths[i]) : [];
     const below = whiteouts.length > 0 ? stackedBelow(layer) : null;
     let stopAt: string | null = null;
     for (const raw of whiteouts) {
-      if (!below?.has(trimmedPath(raw)) && (stopAt === null || diveVisitOrder(raw, stopAt) < 0)) stopAt = raw;
+      if (!below?.get(trimmedPath(raw)) && (stopAt === null || diveVisitOrder(raw, stopAt) < 0)) stopAt = raw;
     }
-    for (const raw of leaves) {
-      if (stopAt !== null && diveVisitOrder(raw, stopAt) >= 0) continue;
-      let size: number;
-      if (isWhiteoutPath(raw)) {
-        const target = trimmedPath(raw);
-        size = below?.get(target)?.isDir ? subtreeSize(below, target) : 0;
+    const counted = (raw: string) => stopAt === null || diveVisitOrder(raw, stopAt) < 0;
+    for (const i of tree.leaves) {
+      const raw = tree.paths[i];
+      if (!counted(raw)) continue;
+      if (tree.hasWhiteouts && isWhiteoutPath(raw)) {
+        const target = below?.get(trimmedPath(raw));
+        visit(trimmedPath(raw), target?.isDir ? (below as StackedTree).subtreeSize(target) : 0);
       } else {
-        size = (tree.get(raw) as DiveNode).size;
+        visit(raw, tree.sizes[i]);
       }
-      const t = tallyOf(trimmedPath(raw));
-      t.cumulative += size;
-      if (t.min < 0 || size < t.min) t.min = size;
-      t.count++;
     }
+    for (const raw of tree.bareLeaves) if (counted(raw)) visit(raw, 0);
     // The failing whiteout's path is recorded (min −1) before dive gives up on the layer.
-    if (stopAt !== null) tallyOf(trimmedPath(stopAt));
+    if (stopAt !== null) slotOf(trimmedPath(stopAt));
   });
 
-  let minimum = 0;
+  let smallest = 0;
   let discovered = 0;
   let wastedBytes = 0;
   const inefficient: DiveInefficiency[] = [];
-  for (const [path, t] of tallies) {
-    minimum += t.min;
-    discovered += t.cumulative;
-    if (t.count >= 2) {
-      wastedBytes += t.cumulative;
-      inefficient.push({ path, count: t.count, cumulativeSize: t.cumulative });
+  for (const [path, slot] of slots) {
+    smallest += minimum[slot];
+    discovered += cumulative[slot];
+    if (visits[slot] >= 2) {
+      wastedBytes += cumulative[slot];
+      inefficient.push({ path, count: visits[slot], cumulativeSize: cumulative[slot] });
     }
   }
   inefficient.sort((a, b) => b.cumulativeSize - a.cumulativeSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -227,7 +323,7 @@ export function diveFigures(indexes: readonly LayerIndex[]): DiveFigures {
   const sizeBytes = layerSizes.reduce((a, b) => a + b, 0);
   const userSizeBytes = sizeBytes - (layerSizes[0] ?? 0);
   return {
-    efficiency: discovered === 0 ? 1 : minimum / discovered,
+    efficiency: discovered === 0 ? 1 : smallest / discovered,
     wastedBytes,
     userWastedPercent: userSizeBytes === 0 ? 0 : wastedBytes / userSizeBytes,
     sizeBytes,

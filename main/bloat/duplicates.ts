@@ -9,10 +9,9 @@ export function findDuplicates(copies: readonly ContentCopy[]): DuplicateGroup[]
   for (const copy of copies) {
     const { digest, size } = copy.entry;
     if (size === 0 || !digest) continue;
-    const key = `${digest}\0${size}`;
-    const group = byDigest.get(key);
+    const group = byDigest.get(digest);
     if (group) group.push(copy);
-    else byDigest.set(key, [copy]);
+    else byDigest.set(digest, [copy]);
   }
   const groups: DuplicateGroup[] = [];
   for (const list of byDigest.values()) {
