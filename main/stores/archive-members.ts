@@ -21,17 +21,24 @@ export interface ArchiveMember {
 export interface ArchiveMembers {
   readonly file: string;
   readonly members: ReadonlyMap<string, ArchiveMember>;
+  /** False when the walk stopped early at a member `stopAt` rejected (the table is then partial). */
+  readonly complete: boolean;
 }
 
 const BLOCK = 512;
 const WINDOW = 64 * 1024;
 const MAX_META = 1024 * 1024;
 
-/** Walks the headers of the tar archive at `file` and returns its member table. */
-export async function readArchiveMembers(file: string): Promise<ArchiveMembers> {
+/**
+ * Walks the headers of the tar archive at `file` and returns its member table; `stopAt`, when given,
+ * ends the walk at the first member name it returns true for (so sniffing a big layer stays cheap).
+ */
+export async function readArchiveMembers(file: string, stopAt?: (name: string) => boolean): Promise<ArchiveMembers> {
   const handle = await openOrFail(file);
   try {
-    return { file, members: await walk(handle, file) };
+    const members = new Map<string, ArchiveMember>();
+    const complete = await walk(handle, file, members, stopAt);
+    return { file, members, complete };
   } finally {
     await handle.close();
   }
@@ -72,9 +79,13 @@ async function openOrFail(file: string): Promise<FileHandle> {
   }
 }
 
-async function walk(handle: FileHandle, file: string): Promise<Map<string, ArchiveMember>> {
+async function walk(
+  handle: FileHandle,
+  file: string,
+  members: Map<string, ArchiveMember>,
+  stopAt: ((name: string) => boolean) | undefined,
+): Promise<boolean> {
   const { size: fileSize } = await handle.stat();
-  const members = new Map<string, ArchiveMember>();
   let window = Buffer.alloc(0);
   let windowStart = 0;
   const readAt = async (offset: number, length: number): Promise<Buffer> => {
@@ -106,6 +117,7 @@ async function walk(handle: FileHandle, file: string): Promise<Map<string, Archi
     const dataOffset = offset + BLOCK;
     if (dataOffset + size > fileSize) throw malformed('truncated: member data runs past the end of the file');
     const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
+    if (next > fileSize) throw malformed('truncated: the last block is incomplete');
     if (flag === 'x' || flag === 'L' || flag === 'K' || flag === 'g') {
       if (size > MAX_META) throw malformed(`metadata record of ${size} bytes`);
       const data = await readAt(dataOffset, size);
@@ -128,12 +140,13 @@ async function walk(handle: FileHandle, file: string): Promise<Map<string, Archi
       flag === '0' || flag === '7' || header[156] === 0
         ? rawName.endsWith('/') ? 'dir' : 'file'
         : flag === '5' ? 'dir' : flag === '2' ? 'symlink' : flag === '1' ? 'hardlink' : 'other';
+    if (stopAt?.(name)) return false;
     if (name) members.set(name, { name, type, offset: dataOffset, size, linkname });
     longName = paxPath = paxLink = undefined;
     paxSize = undefined;
     offset = next;
   }
-  return members;
+  return true;
 }
 
 function readNumber(field: Buffer): number {

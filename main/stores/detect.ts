@@ -1,7 +1,8 @@
 // Picks the store for a local path by sniffing it (never by its name):
 // - a directory with `oci-layout` → OCI layout; with `images/` and `repositories/` → docker-registry v1;
 // - an uncompressed tar with `manifest.json` → `docker save` archive; with `index.json` + `oci-layout`
-//   → OCI archive; any other tar → one loose layer;
+//   → OCI archive; any other tar → one loose layer (the header walk stops at the first member deeper than
+//   two levels outside `blobs/`, which no image archive has, so sniffing a big layer reads a few headers);
 // - a compressed file → one loose layer, unless its first tar member shows it is a compressed image
 //   archive (`docker save | gzip`): that is refused with a clear error (decompress it first), since
 //   layers must be byte ranges of the archive for the workers to read them directly.
@@ -47,12 +48,13 @@ export async function openLocalStore(location: string): Promise<ImageStore> {
   }
   let members;
   try {
-    members = await readArchiveMembers(location);
+    members = await readArchiveMembers(location, isFilesystemPath);
   } catch (error) {
     // A damaged tar whose first member is not image-archive metadata is a layer: the indexer reports it by entry.
     if (isImageArchiveMember(memberName(head))) throw error;
     return openLayerTarballs([location]);
   }
+  if (!members.complete) return openLayerTarballs([location]);
   if (members.members.has('manifest.json')) return openDockerArchive(location, members);
   if (members.members.has('index.json') && members.members.has('oci-layout')) return openOciArchive(location, members);
   return openLayerTarballs([location]);
@@ -82,6 +84,11 @@ async function readHead(file: string, length: number): Promise<Buffer> {
 function memberName(header: Buffer): string {
   const end = header.indexOf(0);
   return normalizeMemberName(header.subarray(0, Math.min(end === -1 ? 100 : end, 100)).toString('utf8'));
+}
+
+/** Image archives keep everything within two levels, except under `blobs/`; a deeper name means a layer's filesystem. */
+function isFilesystemPath(name: string): boolean {
+  return name.split('/').length > 2 && !name.startsWith('blobs/');
 }
 
 /** Names `docker save`, kaniko, crane and OCI archives put first; layers start with their filesystem. */
