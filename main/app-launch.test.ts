@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sourceSpecSchema } from '../shared/api';
-import { appCacheDir, appPageUrl, initialSource, launchArguments, launchSource } from './app-launch';
+import { appCacheDir, appPageUrl, initialSource, launchArguments, launchSource, unpackedPath } from './app-launch';
 
 describe('launch arguments', () => {
   let dir: string;
@@ -88,5 +88,17 @@ describe('page URL and cache directory', () => {
     assert.equal(appCacheDir({}, 'linux', '/u'), path.join(os.homedir(), '.cache', 'strata'));
     assert.equal(appCacheDir({}, 'darwin', '/Users/me/Library/Application Support/Strata'), '/Users/me/Library/Application Support/Strata/layer-cache');
     assert.equal(appCacheDir({}, 'win32', 'C:/Users/me/AppData/Roaming/Strata'), path.join('C:/Users/me/AppData/Roaming/Strata', 'layer-cache'));
+  });
+});
+
+describe('unpacked paths', () => {
+  it('points files inside app.asar at app.asar.unpacked and leaves others alone', () => {
+    assert.equal(
+      unpackedPath('/opt/Strata/resources/app.asar/dist/sample/strata-sample.tar'),
+      '/opt/Strata/resources/app.asar.unpacked/dist/sample/strata-sample.tar',
+    );
+    assert.equal(unpackedPath('C:\\Strata\\resources\\app.asar\\dist\\sample\\s.tar'), 'C:\\Strata\\resources\\app.asar.unpacked\\dist\\sample\\s.tar');
+    assert.equal(unpackedPath('/work/main/dist/sample/strata-sample.tar'), '/work/main/dist/sample/strata-sample.tar');
+    assert.equal(unpackedPath('/x/my.app.asar.d/sample.tar'), '/x/my.app.asar.d/sample.tar');
   });
 });

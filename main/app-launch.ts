@@ -56,3 +56,11 @@ export function appCacheDir(env: Readonly<Record<string, string | undefined>>, p
   if (env.STRATA_CACHE_DIR || env.XDG_CACHE_HOME || platform === 'linux') return defaultCacheDir(env);
   return path.join(userDataDir, 'layer-cache');
 }
+
+/**
+ * The on-disk copy of a file electron-builder unpacked next to the asar archive (`asarUnpack`), so
+ * worker threads and native readers see a plain file; other paths are returned as they are.
+ */
+export function unpackedPath(file: string): string {
+  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}

@@ -13,8 +13,8 @@ export interface IpcOptions {
   readonly service: StrataService;
   /** The web contents of the Strata window, or null while there is none; only it may call. */
   readonly appContents: () => WebContents | null;
-  /** Told about every answered call (main refreshes Open Recent after `openSource`). */
-  readonly afterCall?: (method: unknown, result: ApiResult<unknown>) => void;
+  /** Told about every answered call (main tracks the open source and refreshes Open Recent). */
+  readonly afterCall?: (method: unknown, input: unknown, result: ApiResult<unknown>) => void;
 }
 
 /** Describes who sent a call: the frame's URL and whether it is the main frame of the app window. */
@@ -34,7 +34,7 @@ export function registerIpc(options: IpcOptions): () => void {
   const dispatch = createIpcDispatcher(options.service);
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, input: unknown) => {
     const result = await dispatch(senderFrameOf(event, options.appContents()), method, input);
-    options.afterCall?.(method, result);
+    options.afterCall?.(method, input, result);
     return result;
   });
   const unsubscribe = options.service.onEvent((event) => sendApiEvent(options.appContents(), event));
