@@ -61,6 +61,11 @@ export interface LayerIndex {
   /** Directories whose lower-layer children this layer hides (`.wh..wh..opq`). */
   readonly opaqueDirs: readonly string[];
   readonly warnings: readonly LayerWarning[];
+  /**
+   * Set when the index came from a table of contents fetched with Range requests (eStargz,
+   * zstd:chunked) instead of reading the whole blob; `uncompressedSize` is then an estimate.
+   */
+  readonly lazy?: { readonly format: 'estargz' | 'zstd-chunked'; readonly bytesFetched: number };
 }
 
 /** Aspects in which a changed path differs from what the lower layers had. */
@@ -150,6 +155,8 @@ export interface LayerSummary extends LayerDescriptor {
   readonly compression: Compression;
   readonly counts: LayerCounts;
   readonly warnings: readonly LayerWarning[];
+  /** Set when the layer was listed from its TOC with Range requests (see `LayerIndex.lazy`). */
+  readonly lazy?: LayerIndex['lazy'];
 }
 
 /** One image inside a source (a `docker save` archive can hold several; an index several platforms). */

@@ -272,6 +272,13 @@ export async function indexLayerCached(layer: Layer, options: CachedIndexOptions
     const cached = await cache.get(digest);
     if (cached) return { index: cached, fromCache: true };
   }
+  // A TOC listing (eStargz, zstd:chunked) or an index computed while an engine export streamed past.
+  // Lazy TOC listings are not cached: the cache format does not keep their `lazy` mark.
+  const known = rest.headersOnly ? null : await layer.lazyIndex?.(rest.signal);
+  if (known) {
+    if (digest && !known.lazy) await cache.put(digest, known).catch(() => undefined);
+    return { index: known, fromCache: false };
+  }
   const index = await pool.index(layer, rest);
   if (digest && !rest.headersOnly) {
     try {

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { StrataError } from '../../shared/errors';
 import type { HistoryStep, ImageChoice, ImageDescriptor, LayerDescriptor } from '../../shared/model';
 import { familiarName, type ImageReference } from '../registry/image-reference';
+import { lazyFormatOf, lazyLayerIndex } from '../registry/lazy-toc';
 import { platformEntries, type BlobDescriptor } from '../registry/manifest-document';
 import type { FetchedManifest, RegistryClient } from '../registry/registry-client';
 import { describeImage, parseConfig, pickPlatform, platformString, MAX_METADATA_BYTES } from './image-config';
@@ -81,12 +82,24 @@ export class RegistryStore implements ImageStore {
 
   private layer(descriptor: LayerDescriptor, blob: BlobDescriptor): Layer {
     const { client, ref } = this;
+    const name = `${ref.registry}/${ref.repository}@${blob.digest}`;
+    const lazy = lazyFormatOf(blob) !== null && blob.size > 0;
     return {
       descriptor,
-      name: `${ref.registry}/${ref.repository}@${blob.digest}`,
+      name,
       open(signal?: AbortSignal): Promise<Readable> {
         return client.openBlob(ref.repository, blob.digest, blob.size, signal);
       },
+      ...(lazy
+        ? {
+            lazyIndex: (signal?: AbortSignal) =>
+              lazyLayerIndex(
+                (start, end) => client.readBlobRange(ref.repository, blob.digest, start, end, signal),
+                { size: blob.size, mediaType: blob.mediaType, annotations: blob.annotations, diffId: descriptor.diffId },
+                name,
+              ),
+          }
+        : {}),
     };
   }
 }
