@@ -324,7 +324,9 @@ describe('browser: the explorer against the engine', () => {
     await dropFiles(page, [{ name: 'corrupt-layer.tar.gz', data: corrupt }]);
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    assert.match(await alert.innerText(), /corrupt-layer\.tar\.gz/);
+    const text = await alert.innerText();
+    assert.match(text, /corrupt-layer\.tar\.gz/);
+    assert.doesNotMatch(text, /uploads/, 'the error names the dropped file, not where the server stored it');
     await page.getByRole('heading', { name: 'Strata' }).waitFor();
     await shoot(page, 'error');
     await page.getByRole('button', { name: 'Dismiss error' }).click();

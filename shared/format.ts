@@ -32,11 +32,15 @@ export function shortDigest(digest: string): string {
   return hex ? `${algo ? `${algo}:` : ''}${hex.slice(0, 12)}` : '';
 }
 
-/** A build step without shell noise: `/bin/sh -c #(nop) ` dropped, a leading `/bin/sh -c ` shown as `RUN `. */
+/**
+ * A build step without shell noise: `/bin/sh -c #(nop) ` dropped, a leading `/bin/sh -c ` (also after
+ * BuildKit's `RUN ` or `|N ARG=… `) shown as `RUN `, and BuildKit's trailing `# buildkit` dropped.
+ */
 export function trimBuildStep(createdBy: string): string {
   return createdBy
     .replace(/^\/bin\/(ba)?sh -c #\(nop\)\s*/, '')
-    .replace(/^\/bin\/(ba)?sh -c /, 'RUN ')
+    .replace(/^(RUN )?\/bin\/(ba)?sh -c /, 'RUN ')
     .replace(/^\|\d+ (\S+=\S* )*\/bin\/(ba)?sh -c /, 'RUN ')
+    .replace(/\s+# buildkit$/, '')
     .trim();
 }

@@ -44,10 +44,24 @@ export interface Session {
 
 const newJobId = () => crypto.randomUUID().replace(/-/g, '');
 
+/** Shows an uploaded file by the name it was dropped with, not by its stored path on the server. */
+function withDroppedNames(error: ApiError, names: ReadonlyMap<string, string>): ApiError {
+  let { message, file } = error;
+  for (const [id, name] of names) {
+    const stored = new RegExp(`[^\\s"']*[\\\\/]uploads[\\\\/]${id}[\\\\/][A-Za-z0-9._-]+`, 'g');
+    message = message.replace(stored, name);
+    file = file?.replace(stored, name);
+  }
+  return { ...error, message, file };
+}
+
 /** Owns the session; one per window. */
 export function useSession(): Session {
   const [state, setState] = useState<SessionPhase>({ phase: 'start' });
-  const [error, setError] = useState<ApiError | null>(null);
+  const [error, setErrorState] = useState<ApiError | null>(null);
+  // Upload id → dropped file name, for the last files sent to the server.
+  const droppedNames = useRef<ReadonlyMap<string, string>>(new Map());
+  const setError = useCallback((e: ApiError | null) => setErrorState(e && withDroppedNames(e, droppedNames.current)), []);
   // Bumped on cancel/close so that late answers of an abandoned attempt are ignored.
   const attempt = useRef(0);
   const openSourceId = useRef<string | null>(null);
@@ -78,7 +92,7 @@ export function useSession(): Session {
       return;
     }
     setState({ phase: 'ready', source, image: result.value });
-  }, [releaseSource]);
+  }, [releaseSource, setError]);
 
   const openSource = useCallback(
     async (spec: SourceSpec, label: string) => {
@@ -103,7 +117,7 @@ export function useSession(): Session {
       }
       await analyse(opened.value, opened.value.images[0]?.name || undefined, label, mine);
     },
-    [analyse, releaseSource],
+    [analyse, releaseSource, setError],
   );
 
   const openUploaded = useCallback(
@@ -123,9 +137,10 @@ export function useSession(): Session {
         setState({ phase: 'start' });
         return;
       }
+      if (spec.value.kind === 'uploads') droppedNames.current = new Map(spec.value.uploads.map((id, i) => [id, files[i].name]));
       await openSource(spec.value, label);
     },
-    [openSource],
+    [openSource, setError],
   );
 
   const openFiles = useCallback(
@@ -138,7 +153,7 @@ export function useSession(): Session {
       }
       await openUploaded(files, files[0].name);
     },
-    [state, openUploaded],
+    [state, openUploaded, setError],
   );
 
   const stageFiles = useCallback((files: readonly File[]) => {

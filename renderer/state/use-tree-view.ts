@@ -26,6 +26,8 @@ export interface TreeViewState {
   readonly mode: QueryMode;
   /** Match count, or null without a query. */
   readonly matches: number | null;
+  /** Per row: 2 when it matches the search, 1 on the way to a match; null without a query. */
+  readonly marks: Uint8Array | null;
   readonly queryError: string | null;
   readonly selected: string | null;
   /** Row index of the selected path in the model, or -1. */
@@ -122,6 +124,7 @@ export function useTreeView(model: TreeModel | null): TreeViewState {
     query,
     mode,
     matches: search ? search.matches : null,
+    marks: search ? search.marks : null,
     queryError: compiled && !compiled.ok ? compiled.message : null,
     selected,
     selectedRow,

@@ -62,7 +62,7 @@ export function DetailsPane({ image, layer, path, onSelectLayer }: DetailsPanePr
                     {h.kind !== 'deleted' && h.entry.type === 'file' && <span className="muted mono"> {formatBytes(h.entry.size)}</span>}
                   </div>
                   <div className="history-step mono" title={image.layers[h.layer]?.step.createdBy}>
-                    {h.createdBy || trimBuildStep(image.layers[h.layer]?.step.createdBy ?? '') || '(no build step recorded)'}
+                    {trimBuildStep(h.createdBy) || '(no build step recorded)'}
                   </div>
                 </div>
               </li>

@@ -77,6 +77,7 @@ export function TreeList({ model, view, showLayer }: TreeListProps) {
         head={visible.heads[k]}
         top={k * ROW_HEIGHT}
         selected={row === selectedRow}
+        match={view.marks?.[row] === 2}
         expanded={view.isExpanded(model.data.paths[row])}
         showLayer={showLayer}
         onSelect={view.select}
@@ -158,13 +159,14 @@ interface TreeRowProps {
   readonly head: number;
   readonly top: number;
   readonly selected: boolean;
+  readonly match: boolean;
   readonly expanded: boolean;
   readonly showLayer: boolean;
   readonly onSelect: (path: string) => void;
   readonly onToggle: (path: string) => void;
 }
 
-const TreeRow = memo(function TreeRow({ model, row, head, top, selected, expanded, showLayer, onSelect, onToggle }: TreeRowProps) {
+const TreeRow = memo(function TreeRow({ model, row, head, top, selected, match, expanded, showLayer, onSelect, onToggle }: TreeRowProps) {
   const { paths, types, status, layers, what } = model.data;
   const path = paths[row];
   const s = status[row] as RowStatus;
@@ -176,7 +178,7 @@ const TreeRow = memo(function TreeRow({ model, row, head, top, selected, expande
   return (
     <div
       id={`tree-row-${row}`}
-      className={`tree-row status-${s}${selected ? ' is-selected' : ''}`}
+      className={`tree-row status-${s}${selected ? ' is-selected' : ''}${match ? ' is-match' : ''}`}
       role="treeitem"
       aria-level={model.depth[head] + 1}
       aria-selected={selected}
