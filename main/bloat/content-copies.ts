@@ -4,22 +4,29 @@
 import type { ChangeAspect, LayerDiff, LayerEntry, LayerIndex } from '../../shared/model';
 import type { WasteCause, WastedItem } from '../../shared/bloat';
 
-/** A name of a copy: the file entry itself or a hard link to it. */
-export interface CopyName {
+/** A hard link to a copy, in the copy's layer. */
+export interface LinkName {
   readonly path: string;
-  readonly hardLink: boolean;
   /** Layer that removed this name, or -1 while it is visible. */
   lostIn: number;
   readonly copy: ContentCopy;
 }
 
-/** One stored copy of file content. */
+/** One stored copy of file content: a file entry and the hard links to it. */
 export interface ContentCopy {
   readonly layer: number;
   readonly entry: LayerEntry;
-  readonly names: CopyName[];
+  /** Layer that removed the file's own name, or -1 while it is visible. */
+  lostIn: number;
+  links: LinkName[] | null;
   /** The wasted item describing its loss, or null while any name is visible. */
   loss: WastedItem | null;
+}
+
+/** The first visible name of a copy (its own path, else a hard link's), or null when it is lost. */
+export function visibleName(copy: ContentCopy): string | null {
+  if (copy.lostIn < 0) return copy.entry.path;
+  return copy.links?.find((l) => l.lostIn < 0)?.path ?? null;
 }
 
 /** Tells whether an entry holds content of its own. */
@@ -52,29 +59,33 @@ function deletionCause(path: string, index: LayerIndex, whiteouts: ReadonlySet<s
 
 /** Builds every copy of every layer and replays the diffs to find which are lost, and where. */
 export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): ContentCopy[] {
+  // Only names a later layer overwrites or deletes (or a hard link points at) are ever looked up.
+  const wanted: Set<string>[] = indexes.map(() => new Set());
+  for (const diff of diffs) {
+    for (const c of diff.changed) wanted[c.previousLayer]?.add(c.path);
+    for (const d of diff.deleted) wanted[d.layer]?.add(d.path);
+  }
   const copies: ContentCopy[] = [];
-  // Per layer: path → the name (of a copy) that the layer's entry at that path is.
-  const names: Map<string, CopyName>[] = indexes.map((index, layer) => {
-    const byPath = new Map<string, CopyName>();
-    let links = false;
+  // Per layer: path → the copy whose file it is, or the hard link it is (wanted paths only).
+  const names: Map<string, ContentCopy | LinkName>[] = indexes.map((index, layer) => {
+    const byPath = new Map<string, ContentCopy | LinkName>();
+    const want = wanted[layer];
+    for (const entry of index.entries) if (entry.type === 'hardlink') want.add(entry.linkname);
     for (const entry of index.entries) {
-      if (entry.type === 'hardlink') links = true;
       if (!holdsContent(entry)) continue;
-      const copy: ContentCopy = { layer, entry, names: [], loss: null };
-      const name: CopyName = { path: entry.path, hardLink: false, lostIn: -1, copy };
-      copy.names.push(name);
+      const copy: ContentCopy = { layer, entry, lostIn: -1, links: null, loss: null };
       copies.push(copy);
-      byPath.set(entry.path, name);
+      if (want.has(entry.path)) byPath.set(entry.path, copy);
     }
-    if (!links) return byPath;
     for (const entry of index.entries) {
       if (entry.type !== 'hardlink') continue;
-      // A link to a link resolves to the name with content (the map holds links already seen).
+      // A link to a link resolves to the copy (the map holds links already seen).
       const target = byPath.get(entry.linkname);
       if (!target) continue;
-      const name: CopyName = { path: entry.path, hardLink: true, lostIn: -1, copy: target.copy };
-      target.copy.names.push(name);
-      byPath.set(entry.path, name);
+      const copy = 'entry' in target ? target : target.copy;
+      const link: LinkName = { path: entry.path, lostIn: -1, copy };
+      (copy.links ??= []).push(link);
+      byPath.set(entry.path, link);
     }
     return byPath;
   });
@@ -89,15 +100,15 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
       const name = names[writer]?.get(path);
       if (!name || name.lostIn >= 0) return;
       name.lostIn = layer;
-      const { copy } = name;
-      if (copy.names.some((n) => n.lostIn < 0)) return;
+      const copy = 'entry' in name ? name : name.copy;
+      if (visibleName(copy) !== null) return;
       copy.loss = {
         path: copy.entry.path,
         size: copy.entry.size,
         digest: copy.entry.digest,
         written: ref(copy.layer),
         lost: ref(layer),
-        links: copy.names.filter((n) => n.hardLink).map((n) => n.path),
+        links: copy.links?.map((l) => l.path) ?? [],
         ...describe(),
       };
     };

@@ -25,7 +25,7 @@ export function findDuplicates(copies: readonly ContentCopy[]): DuplicateGroup[]
       occurrences: list.slice(0, BLOAT_LIMITS.duplicateOccurrences).map((c) => ({
         path: c.entry.path,
         layer: c.layer,
-        visible: c.names.some((n) => n.lostIn < 0),
+        visible: c.loss === null,
       })),
     });
   }

@@ -1,7 +1,7 @@
 // The biggest things in an image: files and directories of the final (merged) filesystem, and the
 // files each layer wrote. Sizes come from traced content copies, so hard-linked content counts once.
 import { BLOAT_LIMITS, type BloatDirectory, type BloatFile } from '../../shared/bloat';
-import type { ContentCopy } from './content-copies';
+import { visibleName, type ContentCopy } from './content-copies';
 
 const bySizeThenPath = (a: { size: number; path: string }, b: { size: number; path: string }) =>
   b.size - a.size || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -25,8 +25,8 @@ function topBySize<T extends { size: number; path: string }>(items: Iterable<T>,
 export function visibleFiles(copies: readonly ContentCopy[]): BloatFile[] {
   const files: BloatFile[] = [];
   for (const c of copies) {
-    const name = c.names.find((n) => n.lostIn < 0);
-    if (name) files.push({ path: name.path, size: c.entry.size, type: c.entry.type, layer: c.layer, visible: true });
+    const path = c.loss === null ? visibleName(c) : null;
+    if (path !== null) files.push({ path, size: c.entry.size, type: c.entry.type, layer: c.layer, visible: true });
   }
   return files;
 }
