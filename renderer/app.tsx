@@ -11,6 +11,7 @@ import { ImageChooser } from './components/start/image-chooser';
 import { StartScreen } from './components/start/start-screen';
 import { TreeExplorer } from './components/tree/tree-explorer';
 import { ImageWorkspace, type WorkspaceTab } from './components/workspace/image-workspace';
+import { sourceLabel } from './state/source-label';
 import { useSession } from './state/use-session';
 
 /** The views of an open image, in tab order. */
@@ -26,7 +27,7 @@ export function App() {
 
   useEffect(() => {
     const source = initialSource();
-    if (source) void session.openSource(source, source.kind === 'path' ? source.path : 'Command-line source');
+    if (source) void session.openSource(source, sourceLabel(source));
     // Once per window: the source named on the command line (`strata serve SOURCE`).
   }, []);
 

@@ -10,6 +10,7 @@ import { Transform } from 'node:stream';
 import type { ApiError, ApiMethod, ApiResult, SourceSpec } from '../../shared/api';
 import { apiInputSchemas } from '../../shared/api';
 import { isStrataError, StrataError } from '../../shared/errors';
+import { toApiError } from '../services/strata-service';
 import type { StrataService } from '../services/strata-service-types';
 import { checkRequest } from './request-guard';
 import { defaultRendererDir, SECURITY_HEADERS, sendStatic } from './static-files';
@@ -51,7 +52,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendResult(response, 500, { ok: false, error: toError(error) });
+      if (!response.headersSent) sendResult(response, 500, { ok: false, error: toApiError(error) });
       else response.destroy();
     });
   });
@@ -99,7 +100,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     try {
       input = JSON.parse(await readBody(request, MAX_JSON_BYTES));
     } catch (error) {
-      sendResult(response, 400, { ok: false, error: toError(error, `The body of ${method} is not JSON.`) });
+      const tooBig = isStrataError(error) && error.code === 'too-large';
+      sendResult(response, tooBig ? 413 : 400, { ok: false, error: tooBig ? toApiError(error) : { code: 'usage', message: `The body of ${method} is not JSON.` } });
       return;
     }
     const parsed = apiInputSchemas[method].safeParse(input);
@@ -158,7 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch (error) {
       request.resume();
       const status = isStrataError(error) && error.code === 'too-large' ? 413 : 400;
-      sendResult(response, status, { ok: false, error: { ...toError(error), file: name } });
+      sendResult(response, status, { ok: false, error: { ...toApiError(error), file: name } });
     }
   }
 
@@ -211,11 +213,6 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 
 function tooLarge(name: string, limit: number): ApiError {
   return { code: 'too-large', message: `${name} is larger than the ${limit}-byte upload limit.`, file: name };
-}
-
-function toError(error: unknown, fallback?: string): ApiError {
-  if (isStrataError(error)) return { code: error.code, message: error.message, file: error.file, entry: error.entry };
-  return { code: 'usage', message: fallback ?? `Unexpected error: ${(error as Error)?.message ?? String(error)}` };
 }
 
 function sendResult(response: ServerResponse, status: number, result: ApiResult<unknown>): void {

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, ImageView, SourceInfo, SourceSpec } from '../../shared/api';
 import type { LayerProgress } from '../../shared/model';
 import { api, onApiEvent, sourceForFiles } from '../api-client';
+import { sourceLabel } from './source-label';
 
 /** Where the session is. */
 export type SessionPhase =
@@ -66,14 +67,6 @@ export function useSession(): Session {
   const attempt = useRef(0);
   const openSourceId = useRef<string | null>(null);
 
-  useEffect(
-    () =>
-      onApiEvent((event) => {
-        if (event.type !== 'progress') return;
-        setState((s) => (s.phase === 'opening' && s.jobId === event.jobId ? { ...s, progress: event.layers } : s));
-      }),
-    [],
-  );
 
   const releaseSource = useCallback(() => {
     if (openSourceId.current) void api.closeSource({ sourceId: openSourceId.current });
@@ -118,6 +111,21 @@ export function useSession(): Session {
       await analyse(opened.value, opened.value.images[0]?.name || undefined, label, mine);
     },
     [analyse, releaseSource, setError],
+  );
+
+  // Engine events: layer progress, and sources the shell opens (menus, command line, file associations).
+  const openLatest = useRef(openSource);
+  openLatest.current = openSource;
+  useEffect(
+    () =>
+      onApiEvent((event) => {
+        if (event.type === 'open-source') {
+          void openLatest.current(event.source, sourceLabel(event.source));
+          return;
+        }
+        setState((s) => (s.phase === 'opening' && s.jobId === event.jobId ? { ...s, progress: event.layers } : s));
+      }),
+    [],
   );
 
   const openUploaded = useCallback(
