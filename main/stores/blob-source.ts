@@ -13,8 +13,6 @@ import type { FileRange } from './types';
 export interface BlobSource {
   /** The archive file or directory, for messages. */
   readonly location: string;
-  /** Tells whether a (trusted, constant) name exists, e.g. `manifest.json`. */
-  has(name: string): boolean | Promise<boolean>;
   /** Reads a small file whole; over MAX_METADATA_BYTES is a `too-large` error. */
   readSmall(name: string): Promise<Buffer>;
   /** The byte range holding a file's bytes. */
@@ -33,7 +31,6 @@ export function archiveBlobSource(archive: ArchiveMembers): BlobSource {
   };
   return {
     location: archive.file,
-    has: (name) => resolveMember(archive, name) !== undefined,
     async readSmall(name) {
       const member = find(name);
       if (member.size > MAX_METADATA_BYTES) throw tooLarge(archive.file, member.name, member.size);
@@ -58,7 +55,6 @@ export function directoryBlobSource(root: string): BlobSource {
   };
   return {
     location: root,
-    has: async (name) => stat(path.join(root, name)).then((s) => s.isFile(), () => false),
     async readSmall(name) {
       const { full, size, relative } = await find(name);
       if (size > MAX_METADATA_BYTES) throw tooLarge(root, relative, size);

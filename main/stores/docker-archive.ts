@@ -8,7 +8,7 @@ import type { ImageChoice } from '../../shared/model';
 import { readArchiveMembers, type ArchiveMembers } from './archive-members';
 import { archiveBlobSource, type BlobSource } from './blob-source';
 import { describeImage, namesImage, parseConfig, parseDockerSaveManifest, pickPlatform, platformString, type ImageConfig } from './image-config';
-import { hashRange, layerMediaType, rangeLayer, sniffRange } from './range-layer';
+import { layerMediaType, rangeDigest, rangeLayer, sniffRange } from './range-layer';
 import type { Image, ImageStore, OpenImageOptions } from './types';
 import { parseDigest, safeRelativePath } from './untrusted-paths';
 
@@ -74,7 +74,7 @@ async function layerDigest(name: string, plain: boolean, diffId: string | undefi
   const match = BLOB_NAME.exec(name);
   if (match) return `${parseDigest(`${match[1]}:${match[2]}`, file, name).algorithm}:${match[2]}`;
   if (plain && diffId) return `${parseDigest(diffId, file, 'rootfs.diff_ids').algorithm}:${diffId.split(':')[1]}`;
-  return hashRange(range);
+  return rangeDigest(range);
 }
 
 async function loadImage(source: BlobSource, image: SavedImage): Promise<Image> {

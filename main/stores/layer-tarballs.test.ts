@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isStrataError } from '../../shared/errors';
-import { writeLooseLayers } from '../test-support/image-fixtures';
+import { sha256, writeLooseLayers } from '../test-support/image-fixtures';
 import { dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
 import { openLayerTarballs } from './layer-tarballs';
 import { describeStoreConformance } from './store-conformance';
@@ -57,6 +57,19 @@ describe('loose layer tarballs', () => {
       'application/x-bzip2',
     ]);
     assert.deepEqual(descriptor.layers.map((l) => l.size), image.layers.map((l) => l.data.length));
+  });
+
+  it('remembers a file digest only while the file is unchanged', async () => {
+    const p = path.join(tmp, 'changing.tar');
+    await writeFile(p, layers[0]);
+    const first = (await openLayerTarballs([p]).openImage()).descriptor.layers[0].digest;
+    assert.equal(first, sha256(layers[0]));
+    const replaced = Buffer.from(layers[0]);
+    replaced[600] ^= 0xff; // same size, other bytes
+    await writeFile(p, replaced);
+    await utimes(p, new Date(1_800_000_000_000), new Date(1_800_000_000_000));
+    const second = (await openLayerTarballs([p]).openImage()).descriptor.layers[0].digest;
+    assert.equal(second, sha256(replaced));
   });
 
   it('names a missing layer file and refuses to open another image name', async () => {

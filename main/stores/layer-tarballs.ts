@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import type { LayerDescriptor } from '../../shared/model';
-import { hashRange, layerMediaType, rangeLayer, sniffRange } from './range-layer';
+import { layerMediaType, rangeDigest, rangeLayer, sniffRange } from './range-layer';
 import type { Image, ImageStore, OpenImageOptions } from './types';
 
 const NO_STEP = { createdBy: '', created: '', comment: '', emptyLayer: false } as const;
@@ -35,7 +35,7 @@ async function loadImage(files: readonly string[], name: string): Promise<Image>
       const info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) throw new StrataError('not-found', `${file}: no such layer file.`, { file });
       const range = { path: file, offset: 0, length: info.size };
-      const [compression, digest] = await Promise.all([sniffRange(range), hashRange(range)]);
+      const [compression, digest] = await Promise.all([sniffRange(range), rangeDigest(range)]);
       const descriptor: LayerDescriptor = {
         index,
         digest,

@@ -2,7 +2,7 @@
 // `open()` streams the range and checks its digest at the end; plus magic sniffing and hashing of ranges.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { StrataError } from '../../shared/errors';
 import type { Compression, LayerDescriptor } from '../../shared/model';
@@ -60,6 +60,27 @@ export async function hashRange(file: FileRange, algorithm: 'sha256' | 'sha512' 
   const hash = createHash(algorithm);
   for await (const chunk of openRange(file, signal)) hash.update(chunk as Buffer);
   return `${algorithm}:${hash.digest('hex')}`;
+}
+
+const digestMemo = new Map<string, Promise<string>>();
+const DIGEST_MEMO_LIMIT = 4096;
+
+/**
+ * The sha256 of a file range for formats that do not carry one (loose layers, v1 stores, compressed
+ * legacy `docker save` layers), remembered for this process by path, range, size, inode and mtime, so
+ * reopening an unchanged source does not read its layers again.
+ */
+export async function rangeDigest(file: FileRange): Promise<string> {
+  const info = await stat(file.path);
+  const key = [file.path, file.offset, file.length, info.size, info.ino, info.mtimeMs].join('\0');
+  let digest = digestMemo.get(key);
+  if (!digest) {
+    if (digestMemo.size >= DIGEST_MEMO_LIMIT) digestMemo.delete(digestMemo.keys().next().value as string);
+    digest = hashRange(file);
+    digestMemo.set(key, digest);
+    digest.catch(() => digestMemo.delete(key));
+  }
+  return digest;
 }
 
 /** The compression of a blob by its magic bytes (the indexer's sniffer); bytes it does not recognise count as `none`. */

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import type { HistoryStep, ImageChoice, LayerDescriptor } from '../../shared/model';
 import { MAX_METADATA_BYTES, namesImage, parseSmallJson, pickPlatform, platformString } from './image-config';
-import { hashRange, layerMediaType, rangeLayer, sniffRange } from './range-layer';
+import { layerMediaType, rangeDigest, rangeLayer, sniffRange } from './range-layer';
 import type { Image, ImageStore, OpenImageOptions } from './types';
 import { resolveInside, safeSegment } from './untrusted-paths';
 
@@ -153,7 +153,7 @@ async function loadImage(root: string, id: string, name: string): Promise<Image>
       const relative = `images/${layerId}/layer`;
       const full = await resolveInside(root, relative, 'layer');
       const range = { path: full, offset: 0, length: (await stat(full)).size };
-      const [compression, digest] = await Promise.all([sniffRange(range), hashRange(range)]);
+      const [compression, digest] = await Promise.all([sniffRange(range), rangeDigest(range)]);
       return { json, range, compression, digest, full };
     }),
   );
