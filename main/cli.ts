@@ -5,13 +5,15 @@ import type { CliCommand, CliIO } from './cli/command';
 import { analyzeCommand } from './cli/analyze-command';
 import { ciCommand } from './cli/ci-command';
 import { diffCommand } from './cli/diff-command';
+import { imagesCommand } from './cli/images-command';
 import { inspectCommand } from './cli/inspect-command';
 import { lsCommand } from './cli/ls-command';
 import { reportCommand } from './cli/report-command';
+import { saveCommand } from './cli/save-command';
 import { serveCommand } from './cli/serve-command';
 
 /** Every subcommand, in the order `strata --help` lists them. */
-const COMMANDS: readonly CliCommand[] = [inspectCommand, lsCommand, diffCommand, analyzeCommand, ciCommand, reportCommand, serveCommand];
+const COMMANDS: readonly CliCommand[] = [inspectCommand, lsCommand, diffCommand, analyzeCommand, ciCommand, reportCommand, imagesCommand, saveCommand, serveCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

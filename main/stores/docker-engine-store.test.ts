@@ -6,8 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { isStrataError } from '../../shared/errors';
+import { imagesCommand } from '../cli/images-command';
 import { indexLayerStream } from '../layers/layer-indexer';
 import { DockerEngineClient, parseDockerHost } from '../registry/docker-engine-client';
 import { dir, file, makeLayerTar } from '../test-support/layer-tar';
@@ -50,6 +52,11 @@ describe('DockerEngineStore on a private dockerd', () => {
     assert.match(ours.id, /^sha256:[a-f0-9]{64}$/);
     assert.ok(ours.size > 5000);
     assert.equal(ours.created, '2024-01-01T00:00:00.000Z');
+    let text = '';
+    const out = new PassThrough().on('data', (d: Buffer) => (text += d.toString()));
+    const code = await imagesCommand.run({ positionals: [], values: {} }, { stdout: out, stderr: new PassThrough(), env: { DOCKER_HOST: daemon.host }, cwd: work });
+    assert.equal(code, 0);
+    assert.match(text, new RegExp(`^strata/engine-test:v1\\s+sha256:${ours.id.slice(7, 19)}`, 'm'));
   });
 
   it('opens an image by streaming its export, with every layer indexed on the way', async (t) => {

@@ -10,6 +10,14 @@ import type { FetchedManifest, RegistryClient } from '../registry/registry-clien
 import { describeImage, parseConfig, pickPlatform, platformString, MAX_METADATA_BYTES } from './image-config';
 import type { Image, ImageStore, Layer, OpenImageOptions } from './types';
 
+/** An image with the exact bytes of its manifest and config (null for schema1), for saving. */
+export interface SavableImage {
+  readonly manifest: FetchedManifest;
+  readonly config: { readonly bytes: Buffer; readonly descriptor: BlobDescriptor } | null;
+  readonly platform: string;
+  readonly image: Image;
+}
+
 /** An ImageStore for one reference in one registry. */
 export class RegistryStore implements ImageStore {
   readonly kind = 'registry' as const;
@@ -42,28 +50,38 @@ export class RegistryStore implements ImageStore {
   }
 
   async openImage(options: OpenImageOptions = {}): Promise<Image> {
+    return (await this.openForSave(options)).image;
+  }
+
+  /** Opens an image and keeps the exact manifest and config bytes, so it can be saved with its digests. */
+  async openForSave(options: OpenImageOptions = {}): Promise<SavableImage> {
     const top = await this.resolve();
     let manifest = top;
+    let platform = '';
     if (top.document.kind === 'index') {
       const entries = platformEntries(top.document.manifests);
       const byId = options.image ? entries.find((m) => m.digest === options.image) : undefined;
       const entry = byId ?? pickPlatform(entries, options.platform, this.location);
+      platform = entry.platform;
       manifest = await this.client.getManifest(this.ref.repository, entry.digest, undefined, entry);
       if (manifest.document.kind === 'index') {
         throw new StrataError('malformed', `${this.location}: nested indexes are not supported.`, { file: this.location });
       }
     }
     const doc = manifest.document;
-    if (doc.kind === 'schema1') return this.image(schema1Descriptor(this.location, manifest.digest, doc), doc.layers);
+    if (doc.kind === 'schema1') {
+      return { manifest, config: null, platform: doc.platform, image: this.image(schema1Descriptor(this.location, manifest.digest, doc), doc.layers) };
+    }
     if (doc.kind !== 'image') throw new StrataError('malformed', `${this.location}: not an image manifest.`, { file: this.location });
-    const config = await this.readConfig(doc.config);
+    const configBytes = await this.client.readBlob(this.ref.repository, doc.config.digest, doc.config.size, MAX_METADATA_BYTES);
+    const config = parseConfig(configBytes, this.location, `config ${doc.config.digest}`);
     const descriptor = describeImage(
       config,
       doc.layers,
       { name: this.location, id: doc.config.digest },
       { file: this.location, entry: `config ${doc.config.digest}` },
     );
-    return this.image(descriptor, doc.layers);
+    return { manifest, config: { bytes: configBytes, descriptor: doc.config }, platform: platform || descriptor.platform, image: this.image(descriptor, doc.layers) };
   }
 
   async close(): Promise<void> {}
