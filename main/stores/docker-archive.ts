@@ -84,7 +84,7 @@ async function loadImage(source: BlobSource, image: SavedImage): Promise<Image> 
     image.layerNames.map(async (name, i) => {
       const range = await source.range(name);
       const compression = await sniffRange(range);
-      const digest = await layerDigest(name, compression === 'none', diffIds[i], range, file);
+      const digest = await layerDigest(name, compression === 'none' && range.length > 0, diffIds[i], range, file);
       return { name, range, digest, mediaType: layerMediaType(compression), size: range.length };
     }),
   );

@@ -76,9 +76,10 @@ describe('registry v1 tags and ancestry', () => {
     assert.equal(JSON.parse(byId.descriptor.runtimeConfig).Cmd[0], 'sh');
   });
 
-  it('without tags, lists the images no other image has as parent', async () => {
+  it('without tags, lists the images no other image has as parent (stray files ignored)', async () => {
     const { path: p, images } = await writeRegistryV1(path.join(tmp, 'untagged'), [spec({ tags: [] })]);
     const top = registryV1Ids(images[0])[2];
+    await writeFile(path.join(p, 'images', '.DS_Store'), 'not an image');
     const store = await openRegistryV1(p);
     assert.deepEqual(await store.list(), [{ name: top, id: top, platform: 'linux/amd64' }]);
     await verifyImage(await store.openImage());

@@ -96,7 +96,10 @@ async function listImages(root: string): Promise<readonly V1Choice[]> {
   }
   if (tagged.length > 0) return tagged;
   // No tags: every image no other image names as its parent is a top image.
-  const ids = (await listDir(path.join(root, 'images'))).map((id) => safeSegment(id, root, 'images/'));
+  const names = await listDir(path.join(root, 'images'));
+  const isImage = (id: string) => stat(path.join(root, 'images', id, 'json')).then((s) => s.isFile(), () => false);
+  const present = await Promise.all(names.map(isImage));
+  const ids = names.filter((_, i) => present[i]).map((id) => safeSegment(id, root, 'images/'));
   const jsons = await Promise.all(ids.map((id) => readJson(root, id)));
   const parents = new Set(jsons.map((j) => j.parent));
   const tops = ids.map((id, i) => ({ id, json: jsons[i] })).filter(({ id }) => !parents.has(id));
