@@ -49,6 +49,16 @@ export const apiInputSchemas = {
   listRecent: z.object({}),
   closeSource: z.object({ sourceId: id }),
   getBloat: z.object({ imageId: id }),
+  /** The local Docker engine's images. */
+  listDockerImages: z.object({}),
+  /** Tags of a repository (`alpine`, `ghcr.io/org/app`; a tag or digest in it is ignored). */
+  listTags: z.object({ repository: text }),
+  /** Stores a registry login (kept encrypted by the app); checked against the registry first. */
+  saveCredentials: z.object({
+    registry: z.string().min(1).max(255),
+    username: z.string().min(1).max(1024),
+    password: z.string().min(1).max(16_384),
+  }),
 } as const;
 
 /** The methods of the API. */
@@ -152,6 +162,29 @@ export interface ApiOutputs {
   listRecent: readonly RecentSource[];
   closeSource: null;
   getBloat: BloatReport;
+  listDockerImages: readonly DockerImageInfo[];
+  listTags: RepositoryTags;
+  saveCredentials: null;
+}
+
+/** One image of the local Docker engine, as the "Open from Docker engine" list shows it. */
+export interface DockerImageInfo {
+  /** Image id (`sha256:…`). */
+  readonly id: string;
+  /** `repo:tag` names (none for dangling images). */
+  readonly repoTags: readonly string[];
+  readonly repoDigests: readonly string[];
+  /** Bytes, as the engine reports them. */
+  readonly size: number;
+  /** RFC 3339. */
+  readonly created: string;
+}
+
+/** A repository's tags, for the "Open from registry" dialog. */
+export interface RepositoryTags {
+  /** The repository as the user would type it (`alpine`, `ghcr.io/org/app`). */
+  readonly repository: string;
+  readonly tags: readonly string[];
 }
 
 /** Input type of an API method. */

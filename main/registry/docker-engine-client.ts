@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { DockerImageInfo } from '../../shared/api';
 import { StrataError } from '../../shared/errors';
 
 /** Where the engine listens. */
@@ -15,15 +16,7 @@ export type EngineEndpoint =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 
 /** One image as the engine lists it (`GET /images/json`). */
-export interface EngineImage {
-  readonly id: string;
-  readonly repoTags: readonly string[];
-  readonly repoDigests: readonly string[];
-  /** Bytes, as the engine reports them. */
-  readonly size: number;
-  /** RFC 3339. */
-  readonly created: string;
-}
+export type EngineImage = DockerImageInfo;
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 const MAX_JSON_BYTES = 64 * 1024 * 1024;

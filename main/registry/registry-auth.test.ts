@@ -14,6 +14,7 @@ import { file, makeLayerTar } from '../test-support/layer-tar';
 import { freePort, pushLayout, startRegistry, writeOciLayout, type RunningRegistry } from '../test-support/registry-harness';
 import { makeCertificate, startTokenServer, type TokenServer } from '../test-support/token-server';
 import type { CredentialLookup } from './credentials';
+import { createRemoteHandlers } from '../services/remote-handlers';
 import { RegistryClient } from './registry-client';
 
 const run = promisify(execFile);
@@ -124,5 +125,19 @@ describe('registry authentication', () => {
     await assert.rejects(anonymous.getManifest('team/private', 'v1'), authError(/requires credentials/));
     const wrong = new RegistryClient(tokenHost, { credentials: creds('bob', 'wrong'), retry: FAST_RETRY });
     await assert.rejects(wrong.getManifest('team/private', 'v1'), authError(/token server rejected the credentials/));
+  });
+
+  it('saves app credentials only after the registry accepts them, then lists tags with them', async () => {
+    const saved = new Map<string, { username: string; password: string }>();
+    const handlers = createRemoteHandlers({
+      credentials: { get: async (r) => saved.get(r) ?? null, set: async (r, c) => void saved.set(r, c) },
+      env: { DOCKER_CONFIG: path.join(work, 'no-docker-config') },
+    });
+    await assert.rejects(handlers.saveCredentials({ registry: tokenHost, username: 'bob', password: 'bad' }), authError(/rejected the credentials/));
+    assert.equal(saved.size, 0);
+    await assert.rejects(handlers.listTags({ repository: `${tokenHost}/team/private` }), authError(/requires credentials/));
+    await handlers.saveCredentials({ registry: `http://${tokenHost}/`, username: 'bob', password: 'hunter2' });
+    assert.deepEqual([...saved.keys()], [tokenHost]);
+    assert.deepEqual(await handlers.listTags({ repository: `${tokenHost}/team/private:ignored` }), { repository: `${tokenHost}/team/private`, tags: ['v1'] });
   });
 });

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { isStrataError } from '../../shared/errors';
 import { imagesCommand } from '../cli/images-command';
 import { indexLayerStream } from '../layers/layer-indexer';
+import { createRemoteHandlers } from '../services/remote-handlers';
 import { DockerEngineClient, parseDockerHost } from '../registry/docker-engine-client';
 import { dir, file, makeLayerTar } from '../test-support/layer-tar';
 import { startPrivateDockerd, type PrivateDockerd } from '../test-support/private-dockerd';
@@ -56,6 +57,8 @@ describe('DockerEngineStore on a private dockerd', () => {
     const out = new PassThrough().on('data', (d: Buffer) => (text += d.toString()));
     const code = await imagesCommand.run({ positionals: [], values: {} }, { stdout: out, stderr: new PassThrough(), env: { DOCKER_HOST: daemon.host }, cwd: work });
     assert.equal(code, 0);
+    const viaApi = await createRemoteHandlers({ credentials: { get: async () => null, set: async () => undefined }, env: { DOCKER_HOST: daemon.host } }).listDockerImages({});
+    assert.ok(viaApi.some((i) => i.id === ours.id && i.repoTags.includes('strata/engine-test:v1')));
     assert.match(text, new RegExp(`^strata/engine-test:v1\\s+sha256:${ours.id.slice(7, 19)}`, 'm'));
   });
 
