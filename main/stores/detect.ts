@@ -20,6 +20,7 @@ import { compressionOfMagic } from './range-layer';
 import { openRegistryV1 } from './registry-v1';
 import type { ImageStore } from './types';
 
+/** A store over loose layer files given in order, base first (re-exported: detection's other entry point). */
 export { openLayerTarballs } from './layer-tarballs';
 
 const PEEK_INPUT = 64 * 1024;
