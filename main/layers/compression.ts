@@ -3,6 +3,7 @@ import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { StrataError } from '../../shared/errors';
 import type { Compression } from '../../shared/model';
+import { createThreadedZstdDecompressor } from './zstd-thread';
 
 /** Bytes of a blob's head that `detectCompression` needs to decide (one tar header block). */
 export const DETECT_BYTES = 512;
@@ -56,10 +57,8 @@ export function createDecompressor(compression: Compression, name = 'layer'): Tr
     case 'zstd': {
       const native = (zlib as ZstdZlib).createZstdDecompress;
       if (native) return native({ chunkSize: DECOMPRESS_CHUNK });
-      // Node 20 has no zstd in zlib: zstd-napi streams through the bundled libzstd.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { DecompressStream } = require('zstd-napi') as typeof import('zstd-napi');
-      return new DecompressStream();
+      // Node 20 has no zstd in zlib: zstd-napi's libzstd, on a thread of its own so it overlaps parse and hash.
+      return createThreadedZstdDecompressor();
     }
     case 'xz': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -123,6 +123,11 @@ test('an unknown format and corrupt compressed data fail naming the file', async
   broken.fill(0x55, 100, 400);
   await assert.rejects(indexLayerStream(chunks(broken), { name: 'broken.gz' }), isCode('malformed', /broken\.gz/));
   await assert.rejects(indexLayerStream(chunks(gz.subarray(0, gz.length - 200)), { name: 'cut.gz' }), (e: unknown) => isStrataError(e) && /cut\.gz/.test(e.message));
+  const zst = await compressBuffer(await makeLayerTar([file('a', noise)]), 'zstd');
+  await assert.rejects(indexLayerStream(chunks(zst.subarray(0, zst.length - 100)), { name: 'cut.zst' }), isCode('malformed', /cut\.zst.*zstd/));
+  const badZst = Buffer.from(zst);
+  badZst.fill(0xaa, 20, 200);
+  await assert.rejects(indexLayerStream(chunks(badZst), { name: 'bad.zst' }), (e: unknown) => isStrataError(e) && /bad\.zst/.test(e.message));
 });
 
 test('digest mismatches of the blob and of the diff id are reported', async () => {

@@ -1,0 +1,131 @@
+// zstd decompression on its own thread (Node 20's zlib has no zstd and zstd-napi's stream runs synchronously),
+// so decompressing overlaps parsing and hashing. Flow control both ways keeps memory bounded.
+import { Transform, type TransformCallback } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+
+/** Decompressed chunks the thread may have in flight before it waits for the reader (each ≤ 256 KiB). */
+const MAX_OUTPUT_IN_FLIGHT = 8;
+/** Compressed chunks accepted before the stream applies backpressure. */
+const MAX_INPUT_IN_FLIGHT = 2;
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { DCtx, dStreamOutSize } = require(${JSON.stringify(require.resolve('zstd-napi/binding'))});
+const dctx = new DCtx();
+const OUT = Math.max(dStreamOutSize(), 256 * 1024);
+let credits = ${MAX_OUTPUT_IN_FLIGHT};
+let wake = null;
+let inFrame = false;
+let busy = false;
+const queue = [];
+parentPort.on('message', (m) => {
+  if (m.kind === 'credit') {
+    credits++;
+    if (wake) { const w = wake; wake = null; w(); }
+    return;
+  }
+  queue.push(m);
+  if (!busy) run();
+});
+async function run() {
+  busy = true;
+  try {
+    while (queue.length) {
+      const m = queue.shift();
+      if (m.kind === 'end') {
+        parentPort.postMessage(inFrame ? { kind: 'error', message: 'stream ended in the middle of a zstd frame' } : { kind: 'end' });
+        continue;
+      }
+      let src = new Uint8Array(m.data);
+      for (;;) {
+        const dst = new Uint8Array(OUT);
+        const [ret, produced, consumed] = dctx.decompressStream(dst, src);
+        src = src.subarray(consumed);
+        if (produced > 0) {
+          while (credits === 0) await new Promise((resolve) => (wake = resolve));
+          credits--;
+          parentPort.postMessage({ kind: 'data', data: dst.buffer, length: produced }, [dst.buffer]);
+        }
+        if (src.length === 0 && (produced < OUT || ret === 0)) {
+          inFrame = ret !== 0;
+          break;
+        }
+      }
+      parentPort.postMessage({ kind: 'consumed' });
+    }
+  } catch (error) {
+    parentPort.postMessage({ kind: 'error', message: String(error && error.message || error) });
+  }
+  busy = false;
+}
+`;
+
+type FromThread =
+  | { readonly kind: 'data'; readonly data: ArrayBuffer; readonly length: number }
+  | { readonly kind: 'consumed' }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** A zstd decompressing Transform whose work runs on a dedicated thread (zstd-napi's libzstd). */
+class ThreadedZstdDecompressor extends Transform {
+  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+  private inFlight = 0;
+  private blocked: TransformCallback | null = null;
+  private flushed: TransformCallback | null = null;
+
+  constructor() {
+    super({ readableHighWaterMark: 1024 * 1024 });
+    this.worker.on('message', (m: FromThread) => this.onMessage(m));
+    this.worker.on('error', (error) => this.destroy(error));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const data = new ArrayBuffer(chunk.length);
+    new Uint8Array(data).set(chunk);
+    this.worker.postMessage({ kind: 'chunk', data }, [data]);
+    this.inFlight++;
+    if (this.inFlight < MAX_INPUT_IN_FLIGHT) callback();
+    else this.blocked = callback;
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.flushed = callback;
+    this.worker.postMessage({ kind: 'end' });
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    void this.worker.terminate();
+    callback(error);
+  }
+
+  private onMessage(m: FromThread): void {
+    switch (m.kind) {
+      case 'data':
+        this.push(Buffer.from(m.data, 0, m.length));
+        this.worker.postMessage({ kind: 'credit' });
+        break;
+      case 'consumed': {
+        this.inFlight--;
+        const next = this.blocked;
+        this.blocked = null;
+        next?.();
+        break;
+      }
+      case 'end': {
+        const done = this.flushed;
+        this.flushed = null;
+        void this.worker.terminate();
+        done?.();
+        break;
+      }
+      case 'error':
+        this.destroy(new Error(m.message));
+        break;
+    }
+  }
+}
+
+/** A streaming zstd decompressor that runs on its own thread. */
+export function createThreadedZstdDecompressor(): Transform {
+  return new ThreadedZstdDecompressor();
+}
