@@ -33,6 +33,12 @@ describe('launch arguments', () => {
     assert.deepEqual(launchArguments(argv, { defaultApp: true }), [image]);
   });
 
+  it('reads file:// URLs from desktop launchers (Exec=strata-app %U) as paths', () => {
+    const argv = ['/opt/Strata/strata-app', 'file:///home/me/My%20Images/app.tar.gz'];
+    assert.deepEqual(launchSource(argv, { defaultApp: false, cwd: '/' }), { kind: 'path', path: '/home/me/My Images/app.tar.gz' });
+    assert.deepEqual(launchArguments(['x', 'file://remote-host/share/a.tar'], { defaultApp: false }), ['file://remote-host/share/a.tar']);
+  });
+
   it('takes everything after `--` literally, even names that look like switches', () => {
     const argv = ['/x/electron', '.', '--', '--weird-name.tar'];
     assert.deepEqual(launchArguments(argv, { defaultApp: true }), ['--weird-name.tar']);

@@ -2,6 +2,7 @@
 // (pure: no electron import). `strata-app PATH…`, `electron . -- PATH…` and `npm start -- PATH…` all
 // name a source the way the CLI does; with none, the app opens the bundled sample.
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SourceSpec } from '../shared/api';
 import { defaultCacheDir } from './services/cache-location';
 import { sourceSpecFromArgs } from './services/open-source';
@@ -18,7 +19,7 @@ export interface LaunchContext {
 /**
  * The user's arguments in an Electron argv: drops the executable, switches (`--inspect=0`,
  * `--user-data-dir=…`, macOS `-psn_…`) and, for a default app, the app path; everything after `--`
- * is taken as given.
+ * is taken as given. `file://` URLs (Linux desktop files launch with `%U`) become paths.
  */
 export function launchArguments(argv: readonly string[], context: Pick<LaunchContext, 'defaultApp'>): string[] {
   const positional: string[] = [];
@@ -28,7 +29,16 @@ export function launchArguments(argv: readonly string[], context: Pick<LaunchCon
     else if (arg === '--') rest = true;
     else if (!arg.startsWith('-')) positional.push(arg);
   }
-  return context.defaultApp ? positional.slice(1) : positional;
+  return (context.defaultApp ? positional.slice(1) : positional).map(fileUrlToPath);
+}
+
+function fileUrlToPath(arg: string): string {
+  if (!/^file:\/\//i.test(arg)) return arg;
+  try {
+    return fileURLToPath(arg);
+  } catch {
+    return arg;
+  }
 }
 
 /** The source named on a command line (one path, several layer tarballs, or a reference), or null. */
