@@ -63,7 +63,7 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px}code,.mono{font-family:ui-mo
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:180px}
 .card b{display:block;font-size:20px}.muted{color:#666;font-size:12px}table{border-collapse:collapse;width:100%;margin-top:8px}
 th,td{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}td.n,th.n{text-align:right;white-space:nowrap}
-.bar{display:flex;height:12px;background:#eee;min-width:200px}.bar span{display:block;height:12px}.added{background:#5b8def}.lost{background:#e5534b}
+.bar{display:flex;height:12px;background:#eee}td.bars{width:30%}.bar span{display:block;height:12px}.added{background:#5b8def}.lost{background:#e5534b}
 svg text{font:11px ui-monospace,monospace;fill:#222;pointer-events:none}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}`;
 
 /** Renders the whole report as one HTML document. */
@@ -91,7 +91,7 @@ export function renderBloatHtml(r: BloatReport, rects: readonly TreemapRect[], s
 <table><tr><th class="n">#</th><th>Added (blue: still visible, red: lost later)</th><th class="n">Content</th><th class="n">Wasted</th><th class="n">Discards</th><th class="n">Compressed</th><th>Step</th></tr>
 ${rows(r.layers.map((l) => [
   td(String(l.layer), 'n'),
-  td(`<div class="bar" style="width:${Math.max(2, (l.contentBytes / max) * 100).toFixed(1)}%"><span class="added" style="width:${l.contentBytes ? (((l.contentBytes - l.wastedBytes) / l.contentBytes) * 100).toFixed(1) : 0}%"></span><span class="lost" style="width:${l.contentBytes ? ((l.wastedBytes / l.contentBytes) * 100).toFixed(1) : 0}%"></span></div>`),
+  td(`<div class="bar" style="width:${Math.max(1, (l.contentBytes / max) * 100).toFixed(1)}%"><span class="added" style="width:${l.contentBytes ? (((l.contentBytes - l.wastedBytes) / l.contentBytes) * 100).toFixed(1) : 0}%"></span><span class="lost" style="width:${l.contentBytes ? ((l.wastedBytes / l.contentBytes) * 100).toFixed(1) : 0}%"></span></div>`, 'bars'),
   td(formatBytes(l.contentBytes), 'n'), td(formatBytes(l.wastedBytes), 'n'), td(formatBytes(l.discardedBytes), 'n'), td(formatBytes(l.compressedBytes), 'n'),
   td(`<span class="swatch" style="background:${layerColour(l.layer)}"></span>${code(l.step)}`),
 ]))}

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { BloatReport } from '../../shared/bloat';
 import { StrataError } from '../../shared/errors';
 import { analyzeBloat } from '../bloat/analyze-bloat';
-import { parseCiConfig, renderCiVerdict, resolveCiRules, type CiRuleName } from '../bloat/ci-rules';
+import { parseCiConfig, renderCiVerdict, resolveCiRules, type CiRule, type CiRuleName } from '../bloat/ci-rules';
 import { sourceOptions, withAnalyzedImage } from './cli-analysis';
 import type { CliArgs, CliCommand } from './command';
 
@@ -31,14 +31,19 @@ export function loadCiConfig(args: CliArgs, cwd: string): { name: string; rules:
   return { name: explicit ?? path.basename(file), rules: parseCiConfig(text, explicit ?? path.basename(file)) };
 }
 
-/** The verdict for a report under the rules of the flags and config file: rendered output and exit code. */
-export function ciVerdict(report: BloatReport, args: CliArgs, cwd: string): { output: string; code: number } {
+/** The rules a run uses: flags, else the config file, else dive's defaults (validated; bad values throw). */
+export function ciRulesFor(args: CliArgs, cwd: string): CiRule[] {
   const flags: Partial<Record<CiRuleName, string>> = {};
   for (const [rule, flag] of Object.entries(FLAG_OF) as [CiRuleName, string][]) {
     const value = args.values[flag];
     if (typeof value === 'string') flags[rule] = value;
   }
-  return renderCiVerdict(report, resolveCiRules(flags, loadCiConfig(args, cwd)), args.values.markdown === true);
+  return resolveCiRules(flags, loadCiConfig(args, cwd));
+}
+
+/** The verdict for a report under the rules of the flags and config file: rendered output and exit code. */
+export function ciVerdict(report: BloatReport, args: CliArgs, cwd: string): { output: string; code: number } {
+  return renderCiVerdict(report, ciRulesFor(args, cwd), args.values.markdown === true);
 }
 
 /** Evaluates the CI rules against the image's dive-compatible figures. */
@@ -61,10 +66,10 @@ export const ciCommand: CliCommand = {
     'highest-user-wasted-percent': { type: 'string' },
   },
   async run(args, io) {
-    // Validate the rules before opening the image, so a typo fails fast.
-    resolveCiRules({}, loadCiConfig(args, io.cwd));
+    // Rules are read and validated before the image is opened, so a typo fails fast.
+    const rules = ciRulesFor(args, io.cwd);
     return withAnalyzedImage(args, io, (image) => {
-      const { output, code } = ciVerdict(analyzeBloat(image.descriptor, image.indexes, image.diffs), args, io.cwd);
+      const { output, code } = renderCiVerdict(analyzeBloat(image.descriptor, image.indexes, image.diffs), rules, args.values.markdown === true);
       io.stdout.write(output);
       return code;
     });
