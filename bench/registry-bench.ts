@@ -1,0 +1,120 @@
+// Registry benchmark (not a test): the same image listed (every layer indexed, nothing cached) from a
+// local docker-registry over loopback and from an OCI layout on disk (target ≤ 1.2×), and the bytes a
+// lazily listed eStargz layer fetches (target < 5 % of the blob). Medians of several runs.
+// Run alone: `node --import tsx bench/registry-bench.ts [FILES]`.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { IndexCache } from '../main/cache/index-cache';
+import { IndexPool } from '../main/layers/index-pool';
+import { parseImageReference } from '../main/registry/image-reference';
+import { RegistryClient } from '../main/registry/registry-client';
+import { analyzeImage } from '../main/services/image-analysis';
+import { openLocalStore } from '../main/stores/detect';
+import { RegistryStore } from '../main/stores/registry-store';
+import type { ImageStore } from '../main/stores/types';
+import { makeEstargzLayer } from '../main/test-support/lazy-layer-fixtures';
+import { file, makeLayerTar, type FixtureEntry } from '../main/test-support/layer-tar';
+import { freePort, pushLayout, startRegistry, writeOciLayout } from '../main/test-support/registry-harness';
+
+/** What `runRegistryBench` measured. */
+export interface RegistryBenchResult {
+  readonly files: number;
+  readonly blobBytes: number;
+  readonly registryMs: number;
+  readonly layoutMs: number;
+  /** registry / layout; target ≤ 1.2. */
+  readonly ratio: number;
+  readonly estargzBlobBytes: number;
+  readonly estargzFetchedBytes: number;
+  /** fetched / blob; target < 0.05. */
+  readonly estargzFraction: number;
+}
+
+const RUNS = 5;
+
+function entries(count: number, salt: string): FixtureEntry[] {
+  const out: FixtureEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const size = i % 50 === 0 ? 64 * 1024 : 512 + (i % 7) * 300;
+    out.push(file(`usr/share/${salt}/d${i % 200}/f${i}.dat`, randomBytes(size)));
+  }
+  return out;
+}
+
+async function median(fn: () => Promise<void>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Runs the benchmark with `files` files per layer (3 layers); prints and returns the figures. */
+export async function runRegistryBench(files = 4000, log: (line: string) => void = console.log): Promise<RegistryBenchResult> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'strata-registry-bench-'));
+  const pool = new IndexPool();
+  const registry = await startRegistry({ storage: path.join(work, 'storage'), port: await freePort() }, work);
+  try {
+    const layers = [await makeLayerTar(entries(files, 'a')), await makeLayerTar(entries(files, 'b')), await makeLayerTar(entries(files, 'c'))];
+    const layout = path.join(work, 'layout');
+    const written = await writeOciLayout(layout, 'v1', [{ platform: 'linux/amd64', layers }]);
+    await pushLayout(layout, 'v1', registry.host, 'bench/app');
+    const blobBytes = written.images[0].layers.reduce((s, l) => s + l.size, 0);
+    let run = 0;
+    const list = async (open: () => Promise<ImageStore>) => {
+      const store = await open();
+      const image = await store.openImage();
+      const cache = new IndexCache(path.join(work, `cache-${run++}`));
+      const analyzed = await analyzeImage(image, store, { pool, cache });
+      if (analyzed.layersFromCache !== 0) throw new Error('benchmark run hit the cache');
+      await store.close();
+    };
+    const fromRegistry = () =>
+      Promise.resolve(new RegistryStore(new RegistryClient(registry.host), parseImageReference(`${registry.host}/bench/app:v1`)));
+    await list(fromRegistry); // warm-up: worker threads, connections
+    await list(() => openLocalStore(layout));
+    const registryMs = await median(() => list(fromRegistry));
+    const layoutMs = await median(() => list(() => openLocalStore(layout)));
+    const ratio = registryMs / layoutMs;
+    log(`registry listing: ${3 * files} files, ${(blobBytes / 1e6).toFixed(1)} MB of gzip layers`);
+    log(`  loopback registry ${registryMs.toFixed(0)} ms, OCI layout on disk ${layoutMs.toFixed(0)} ms, ratio ${ratio.toFixed(2)}× (target ≤ 1.2×)`);
+
+    const estargz = await makeEstargzLayer(entries(files, 'lazy'));
+    const lazyLayout = path.join(work, 'lazy');
+    await writeOciLayout(lazyLayout, 'v1', [
+      { platform: 'linux/amd64', layers: [estargz.tar], blobs: [{ bytes: estargz.blob, mediaType: estargz.mediaType, annotations: estargz.annotations }] },
+    ]);
+    await pushLayout(lazyLayout, 'v1', registry.host, 'bench/lazy');
+    const lazyImage = await new RegistryStore(new RegistryClient(registry.host), parseImageReference(`${registry.host}/bench/lazy:v1`)).openImage();
+    const index = await lazyImage.layers[0].lazyIndex?.();
+    if (!index?.lazy) throw new Error('the eStargz layer was not listed lazily');
+    const fraction = index.lazy.bytesFetched / estargz.blob.length;
+    log(`  eStargz lazy listing: ${index.entries.length} entries, fetched ${index.lazy.bytesFetched} of ${estargz.blob.length} bytes = ${(fraction * 100).toFixed(2)} % (target < 5 %)`);
+    return {
+      files: 3 * files,
+      blobBytes,
+      registryMs,
+      layoutMs,
+      ratio,
+      estargzBlobBytes: estargz.blob.length,
+      estargzFetchedBytes: index.lazy.bytesFetched,
+      estargzFraction: fraction,
+    };
+  } finally {
+    await registry.stop();
+    await pool.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runRegistryBench(Number(process.argv[2]) || 4000).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
