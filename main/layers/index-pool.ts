@@ -1,6 +1,7 @@
 // A pool of worker threads that index layers off the main thread, with progress, cancellation and a cache helper.
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { StrataError, type StrataErrorCode } from '../../shared/errors';
 import type { LayerIndex } from '../../shared/model';
@@ -52,6 +53,8 @@ interface Job {
   readonly reject: (error: Error) => void;
   /** Resolves acknowledgement waiters of a streaming job. */
   onAck?: () => void;
+  /** The source of a stream-only layer, destroyed when the job settles. */
+  stream?: Readable;
   settled: boolean;
 }
 
@@ -148,24 +151,19 @@ export class IndexPool {
     job.options.signal?.addEventListener('abort', abort, { once: true });
     try {
       const stream = await job.layer.open(controller.signal);
-      const stop = () => stream.destroy();
-      const stopWhenSettled = setInterval(() => job.settled && stop(), 100);
-      stopWhenSettled.unref();
-      try {
-        for await (const chunk of stream) {
-          if (job.settled) break;
-          const buf = chunk as Buffer;
-          const data = new ArrayBuffer(buf.length);
-          new Uint8Array(data).set(buf);
-          slot.worker.postMessage({ kind: 'chunk', id: job.id, data } satisfies PoolRequest, [data]);
-          inFlight++;
-          while (inFlight >= MAX_IN_FLIGHT && !job.settled) {
-            await new Promise<void>((resolve) => (job.onAck = resolve));
-            inFlight--;
-          }
+      job.stream = stream;
+      if (job.settled) stream.destroy();
+      for await (const chunk of stream) {
+        if (job.settled) break;
+        const buf = chunk as Buffer;
+        const data = new ArrayBuffer(buf.length);
+        new Uint8Array(data).set(buf);
+        slot.worker.postMessage({ kind: 'chunk', id: job.id, data } satisfies PoolRequest, [data]);
+        inFlight++;
+        while (inFlight >= MAX_IN_FLIGHT && !job.settled) {
+          await new Promise<void>((resolve) => (job.onAck = resolve));
+          inFlight--;
         }
-      } finally {
-        clearInterval(stopWhenSettled);
       }
       if (!job.settled) slot.worker.postMessage({ kind: 'end', id: job.id } satisfies PoolRequest);
     } catch (error) {
@@ -218,6 +216,7 @@ export class IndexPool {
   private settle(job: Job, result: LayerIndex | Error): void {
     if (job.settled) return;
     job.settled = true;
+    job.stream?.destroy();
     const wake = job.onAck;
     job.onAck = undefined;
     wake?.();
