@@ -27,7 +27,7 @@ export function SortableTable<T>({ rows, columns, initialSort, rowKey, onRowClic
   const sorted = useMemo(() => {
     const column = columns.find((c) => c.id === sort.id) ?? columns[0];
     const out = rows.map((row, i) => ({ row, i, v: column.sortValue(row) }));
-    out.sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : a.i - b.i) * (sort.desc ? -1 : 1));
+    out.sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) * (sort.desc ? -1 : 1) || a.i - b.i);
     return out.map((x) => x.row);
   }, [rows, columns, sort]);
   return (
