@@ -245,6 +245,16 @@ describe('Electron main process wiring (recording stand-in for electron)', () =>
     assert.ok(template.some((m) => m.label === '&File'));
   });
 
+  it('applies and remembers a theme chosen in View > Theme', async () => {
+    const { template } = electron.Menu.installed.at(-1) as { template: { label?: string; submenu?: { label?: string; submenu?: unknown[] }[] }[] };
+    const view = template.find((m) => m.label === '&View');
+    const themes = view?.submenu?.find((i) => i.label === 'Theme')?.submenu as { label: string; click(): void }[];
+    themes.find((t) => t.label === 'Dark')?.click();
+    assert.equal(electron.nativeTheme.themeSource, 'dark');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(JSON.parse(await readFile(path.join(dir, 'user-data', 'settings.json'), 'utf8')), { theme: 'dark' });
+  });
+
   it('sends a file opened through the OS to the loaded page as an open-source event', () => {
     const win = windows[0].webContents;
     win.loading = false;

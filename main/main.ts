@@ -3,9 +3,10 @@
 // line, second launches and OS file associations. Decisions live in app-*.ts and ipc/ipc-dispatch.ts.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { app, protocol, session, type BrowserWindow } from 'electron';
+import { app, nativeTheme, protocol, session, type BrowserWindow } from 'electron';
 import { sourceSpecSchema, type SourceSpec } from '../shared/api';
 import { appCacheDir, appPageUrl, initialSource, launchSource, unpackedPath } from './app-launch';
+import { readAppSettings, writeAppSettings } from './app-settings';
 import { APP_RESPONSE_HEADERS, APP_SCHEME, resolveAppAsset } from './app-security';
 import { registerIpc, sendApiEvent } from './ipc/register-ipc';
 import { installMenu } from './menu';
@@ -45,6 +46,7 @@ function main(): void {
   let refreshMenu: () => Promise<void> = async () => undefined;
   let disposeIpc: () => void = () => undefined;
   let disposed = false;
+  let started = false;
 
   const openWindow = (source: SourceSpec | null) => {
     mainWindow = createMainWindow({ preloadPath: PRELOAD, url: appPageUrl(source) });
@@ -53,7 +55,7 @@ function main(): void {
 
   /** Opens a source in the window: in the URL while the page loads, else as an `open-source` event. */
   const deliver = (source: SourceSpec) => {
-    if (!app.isReady()) {
+    if (!started) {
       pending = source;
       return;
     }
@@ -73,7 +75,7 @@ function main(): void {
     const source = launchSource(argv, { defaultApp: launch.defaultApp, cwd: workingDirectory });
     if (source) deliver(source);
     else if (mainWindow) mainWindow.focus();
-    else if (app.isReady()) openWindow(null);
+    else if (started) openWindow(null);
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
@@ -86,7 +88,9 @@ function main(): void {
     void service.dispose().finally(() => app.quit());
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
+    const settingsFile = path.join(app.getPath('userData'), 'settings.json');
+    nativeTheme.themeSource = (await readAppSettings(settingsFile)).theme;
     denyPermissions(session.defaultSession);
     protocol.handle(APP_SCHEME, serveAsset);
     const engine = createStrataService({
@@ -110,12 +114,14 @@ function main(): void {
       openSource: deliver,
       reload: () => void mainWindow?.loadURL(appPageUrl(current)),
       developerTools: !app.isPackaged,
+      saveTheme: (theme) => void writeAppSettings(settingsFile, { theme }).catch(() => undefined),
     });
     void refreshMenu();
     app.setAboutPanelOptions({ applicationName: 'Strata', applicationVersion: app.getVersion() });
     app.on('activate', () => {
       if (!mainWindow) openWindow(null);
     });
+    started = true;
     openWindow(pending ?? initialSource(process.argv, launch));
     pending = null;
   });

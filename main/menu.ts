@@ -2,7 +2,7 @@
 // `openSource` (which reaches the renderer as an `open-source` event); Open Recent reads the service.
 import { dialog, Menu, nativeTheme, type BrowserWindow, type OpenDialogOptions } from 'electron';
 import type { SourceSpec } from '../shared/api';
-import { buildMenuTemplate, layerTarballsSource, type MenuActions } from './app-menu-template';
+import { buildMenuTemplate, layerTarballsSource, type MenuActions, type ThemeSource } from './app-menu-template';
 import type { StrataService } from './services/strata-service-types';
 
 /** Options of `installMenu`. */
@@ -14,6 +14,8 @@ export interface MenuOptions {
   /** Reloads the window on the source it shows. */
   readonly reload: () => void;
   readonly developerTools: boolean;
+  /** Remembers a theme chosen in View > Theme. */
+  readonly saveTheme: (theme: ThemeSource) => void;
 }
 
 const ARCHIVE_FILTERS = [
@@ -47,6 +49,7 @@ export function installMenu(options: MenuOptions): () => Promise<void> {
     reload: () => options.reload(),
     setTheme: (theme) => {
       nativeTheme.themeSource = theme;
+      options.saveTheme(theme);
       void refresh();
     },
   };
