@@ -65,6 +65,23 @@ async function shownRows(page: Page): Promise<Map<string, ShownRow>> {
   return new Map(rows);
 }
 
+/** Scrolls the virtualised tree until the row of `path` is rendered; returns it. */
+async function revealRow(page: Page, path: string) {
+  const found = await page.evaluate(async (p) => {
+    const g = globalThis as any;
+    const scroller = g.document.querySelector('.tree-scroller');
+    scroller.scrollTop = 0;
+    for (;;) {
+      await new Promise((resolve) => g.requestAnimationFrame(() => g.requestAnimationFrame(resolve)));
+      if ([...g.document.querySelectorAll('.tree-row')].some((el: any) => el.dataset.path === p)) return true;
+      if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) return false;
+      scroller.scrollTop += scroller.clientHeight / 2;
+    }
+  }, path);
+  assert.ok(found, `${path} is a row of the tree`);
+  return page.locator(`.tree-row[data-path="${path}"]`);
+}
+
 /** Whether `p` is shown as a row of its own or as part of a folded row. */
 function isShown(shown: ReadonlyMap<string, ShownRow>, p: string): boolean {
   if (shown.has(p)) return true;
@@ -72,10 +89,15 @@ function isShown(shown: ReadonlyMap<string, ShownRow>, p: string): boolean {
   return false;
 }
 
-async function selectLayer(page: Page, layer: number): Promise<void> {
+/** Waits until the tree pane shows the given layer's tree in the given view. */
+async function treeShows(page: Page, layer: number, view: 'changes' | 'merged'): Promise<void> {
+  await page.locator(`.tree-pane[data-layer="${layer}"][data-view="${view}"][aria-busy="false"]`).waitFor();
+}
+
+async function selectLayer(page: Page, layer: number, view: 'changes' | 'merged' = 'changes'): Promise<void> {
   await page.locator(`.chain-layer[data-layer="${layer}"]`).click();
   await page.locator(`.chain-layer[data-layer="${layer}"][aria-selected="true"]`).waitFor();
-  await page.locator('.tree-body:not(.is-loading), .empty-note').first().waitFor();
+  await treeShows(page, layer, view);
 }
 
 async function toolbarCounts(page: Page): Promise<{ A: number; M: number; D: number }> {
@@ -185,7 +207,7 @@ describe('browser: the explorer against the engine', () => {
     const top = sample.layers.length - 1;
     await selectLayer(page, top);
     await page.getByRole('radio', { name: 'Merged' }).click();
-    await page.locator('.tree-header .tree-layer').waitFor();
+    await treeShows(page, top, 'merged');
     const merged = await engineTree(h, sample.imageId, top, 'merged');
     const names = merged.paths.map((p) => p.slice(p.lastIndexOf('/') + 1));
     // A query taken from the data: the first three letters of a file name deep in the tree.
@@ -254,7 +276,7 @@ describe('browser: the explorer against the engine', () => {
     assert.ok(best.length >= 2, 'the sample changes some file in a later layer');
     const details = await h.service.getPathDetails({ imageId: sample.imageId, layer: top, path: best.path });
     assert.ok(details.ok && details.value.entry);
-    await page.locator(`.tree-row[data-path="${best.path}"]`).click();
+    await (await revealRow(page, best.path)).click();
     await page.locator('.details-path', { hasText: best.path }).waitFor();
     const fields = await page.locator('.fields').innerText();
     const mode = details.value.entry.mode;
@@ -313,6 +335,7 @@ describe('browser: the explorer against the engine', () => {
     }
     assert.equal(reference.layers[1].counts.deleted, 1, 'the middle layer deletes app/b.txt');
     await selectLayer(page, 1);
+    await page.getByRole('button', { name: 'Expand all' }).click();
     await page.locator('.tree-row[data-path="/app/b.txt"][data-status="D"]').waitFor();
     await page.locator('.tree-row[data-path="/app/a.txt"][data-status="M"]').waitFor();
     await page.locator('.tree-row[data-path="/app/c.txt"][data-status="A"]').waitFor();
@@ -337,6 +360,7 @@ describe('browser: the explorer against the engine', () => {
     const top = sample.layers.length - 1;
     await page.locator(`.chain-layer[data-layer="${top}"][aria-selected="true"]`).waitFor();
     await page.getByRole('radio', { name: 'Merged' }).click();
+    await treeShows(page, top, 'merged');
     await page.getByRole('button', { name: 'Collapse' }).click();
     const tree = page.getByRole('tree', { name: 'Files' });
     await tree.focus();
@@ -372,8 +396,10 @@ describe('browser: the explorer against the engine', () => {
     await page.locator(`.tree-row[data-path="${folder}"][aria-expanded="true"]`).waitFor();
     await page.keyboard.press('[');
     await page.locator(`.chain-layer[data-layer="${top - 1}"][aria-selected="true"]`).waitFor();
+    await treeShows(page, top - 1, 'merged');
     await page.keyboard.press(']');
     await page.locator(`.chain-layer[data-layer="${top}"][aria-selected="true"]`).waitFor();
+    await treeShows(page, top, 'merged');
     await page.keyboard.press('/');
     assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label')), 'Search paths');
     await page.keyboard.type('[');

@@ -14,6 +14,13 @@ export function formatBytes(bytes: number): string {
   return `${bytes < 0 ? '-' : ''}${text} ${units[unit]}`;
 }
 
+const COUNT = new Intl.NumberFormat('en-US');
+
+/** Formats a count with thousands separators: `510,503` (one shared formatter: creating one costs ms). */
+export function formatCount(n: number): string {
+  return COUNT.format(n);
+}
+
 /** Formats permission bits as `rwxr-xr-x`, with setuid/setgid/sticky shown as s/S and t/T. */
 export function formatMode(mode: number): string {
   const bits = 'rwxrwxrwx';

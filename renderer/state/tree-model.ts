@@ -3,7 +3,6 @@
 // parent and subtree end; the visible rows are then a flat array derived from an expanded set.
 import type { TreeData } from '../../shared/api';
 
-const SLASH = 47;
 const DIR = 100; // 'd'
 const UNCHANGED = 85; // 'U'
 const DELETED = 68; // 'D'
@@ -22,35 +21,44 @@ export interface TreeModel {
   readonly total: Float64Array;
   /** 1 when the row or one of its descendants was created, changed or deleted. */
   readonly changedBelow: Uint8Array;
+  /** `data.status` and `data.types` as bytes (indexing a typed array beats charCodeAt in hot loops). */
+  readonly statusCodes: Uint8Array;
+  readonly typeCodes: Uint8Array;
   /** First row that is shown (1 when row 0 is the root directory `/`). */
   readonly first: number;
   readonly counts: { readonly created: number; readonly changed: number; readonly deleted: number };
 }
 
-/** Builds the model in one forward and one backward pass. */
+/** Builds the model in one forward and one backward pass (paths sorted as `comparePaths` sorts them). */
 export function buildTreeModel(data: TreeData): TreeModel {
-  const { paths, status, sizes, types } = data;
+  const { paths, sizes } = data;
   const n = paths.length;
-  const parent = new Int32Array(n).fill(-1);
+  const ascii = new TextEncoder();
+  const status = ascii.encode(data.status);
+  const types = ascii.encode(data.types);
+  const parent = new Int32Array(n);
   const depth = new Uint16Array(n);
   const end = new Int32Array(n);
   const total = new Float64Array(n);
   const changedBelow = new Uint8Array(n);
   const first = n > 0 && paths[0] === '/' ? 1 : 0;
-  if (first) end[0] = n;
-  // Open ancestors of the current row; a row is inside the top one when it extends its path by `/…`.
-  const stack = new Int32Array(4097);
+  if (first) {
+    end[0] = n;
+    parent[0] = -1;
+  }
+  // The open ancestors of the current row, as a stack of row indexes and path lengths. Rows come in
+  // preorder with every parent listed, so a row's parent is the open row whose path is exactly as long
+  // as the row's directory part; deeper open rows are finished. No string is compared or built.
+  const stack: number[] = [];
+  const lengths: number[] = [];
   let top = 0;
   for (let i = first; i < n; i++) {
-    const p = paths[i];
-    while (top > 0) {
-      const a = paths[stack[top - 1]];
-      if (p.length > a.length && p.charCodeAt(a.length) === SLASH && p.startsWith(a)) break;
-      end[stack[--top]] = i;
-    }
-    if (top > 0) parent[i] = stack[top - 1];
+    const cut = paths[i].lastIndexOf('/');
+    while (top > 0 && lengths[top - 1] > cut) end[stack[--top]] = i;
+    parent[i] = top > 0 ? stack[top - 1] : -1;
     depth[i] = top;
-    stack[top++] = i;
+    stack[top] = i;
+    lengths[top++] = paths[i].length;
   }
   while (top > 0) end[stack[--top]] = n;
 
@@ -58,8 +66,8 @@ export function buildTreeModel(data: TreeData): TreeModel {
   let changed = 0;
   let deleted = 0;
   for (let i = n - 1; i >= first; i--) {
-    const s = status.charCodeAt(i);
-    if (types.charCodeAt(i) !== DIR) total[i] += sizes[i];
+    const s = status[i];
+    if (types[i] !== DIR) total[i] += sizes[i];
     if (s !== UNCHANGED) {
       changedBelow[i] = 1;
       if (s === DELETED) deleted++;
@@ -68,11 +76,23 @@ export function buildTreeModel(data: TreeData): TreeModel {
     }
     const p = parent[i];
     if (p >= 0) {
-      if ((s === DELETED) === (status.charCodeAt(p) === DELETED)) total[p] += total[i];
+      if ((s === DELETED) === (status[p] === DELETED)) total[p] += total[i];
       if (changedBelow[i]) changedBelow[p] = 1;
     }
   }
-  return { data, size: n, parent, depth, end, total, changedBelow, first, counts: { created, changed, deleted } };
+  return {
+    data,
+    size: n,
+    parent,
+    depth,
+    end,
+    total,
+    changedBelow,
+    statusCodes: status,
+    typeCodes: types,
+    first,
+    counts: { created, changed, deleted },
+  };
 }
 
 /** Whether row i has child rows. */
@@ -188,8 +208,8 @@ function foldable(parentStatus: number, childStatus: number): boolean {
  * one row with it (`usr/lib/x86_64-linux-gnu`), as VS Code's explorer does, when that hides no status.
  */
 export function visibleRows(model: TreeModel, options: ViewOptions): VisibleRows {
-  const { data, end, changedBelow } = model;
-  const { paths, status, types } = data;
+  const { data, end, changedBelow, statusCodes: status, typeCodes: types } = model;
+  const { paths } = data;
   const { expanded, sort, onlyChanges, search } = options;
   const marks = search?.marks;
   const rows = new Int32Array(model.size);
@@ -207,11 +227,11 @@ export function visibleRows(model: TreeModel, options: ViewOptions): VisibleRows
       let tailInside = inside || marks?.[head] === 2;
       if (!passes(head, inside)) continue;
       while (
-        foldable(status.charCodeAt(tail), status.charCodeAt(tail + 1)) &&
-        types.charCodeAt(tail) === DIR &&
         tail + 1 < model.size &&
+        foldable(status[tail], status[tail + 1]) &&
+        types[tail] === DIR &&
         end[tail + 1] === end[tail] &&
-        types.charCodeAt(tail + 1) === DIR &&
+        types[tail + 1] === DIR &&
         passes(tail + 1, tailInside)
       ) {
         tail++;

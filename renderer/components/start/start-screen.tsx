@@ -2,6 +2,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RecentSource, SourceSpec } from '../../../shared/api';
 import { api, transport } from '../../api-client';
+import { DockerEngineCard } from '../remote/docker-engine-card';
+import { RegistryOpenCard } from '../remote/registry-open-card';
 
 /** What the start screen can ask the session to do. */
 export interface StartScreenProps {
@@ -29,6 +31,8 @@ export function StartScreen({ onOpen, onFiles }: StartScreenProps) {
           <DropZone onFiles={onFiles} />
         </section>
         <RecentList onOpen={onOpen} />
+        <RegistryOpenCard onOpen={onOpen} />
+        <DockerEngineCard onOpen={onOpen} />
       </div>
     </main>
   );

@@ -44,7 +44,13 @@ export function TreeExplorer({ image, layer, onSelectLayer, reveal }: WorkspaceV
 
   return (
     <div className="explorer">
-      <section className="tree-pane" aria-label="Tree">
+      <section
+        className="tree-pane"
+        aria-label="Tree"
+        aria-busy={tree.loading}
+        data-layer={tree.model?.data.layer}
+        data-view={tree.model?.data.view}
+      >
         <TreeToolbar model={tree.model} view={view} treeView={treeView} onTreeView={setTreeView} searchRef={searchRef} />
         <div className="tree-header" aria-hidden="true">
           <span className="tree-status" />

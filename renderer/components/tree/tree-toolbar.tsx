@@ -1,6 +1,7 @@
 // The tree pane's controls: changes/merged view, only-changes filter, search with its mode and count,
 // expand/collapse all, and the layer's change counts.
 import type { RefObject } from 'react';
+import { formatCount } from '../../../shared/format';
 import type { QueryMode } from '../../state/tree-query';
 import type { TreeModel } from '../../state/tree-model';
 import type { TreeView } from '../../state/use-layer-tree';
@@ -75,7 +76,7 @@ export function TreeToolbar({ model, view, treeView, onTreeView, searchRef }: Tr
           <option value="regex">regex</option>
         </select>
         <span className="search-count" aria-live="polite" title={view.queryError ?? undefined}>
-          {view.queryError ? 'invalid' : view.matches === null ? '' : `${view.matches.toLocaleString()} ${view.matches === 1 ? 'match' : 'matches'}`}
+          {view.queryError ? 'invalid' : view.matches === null ? '' : `${formatCount(view.matches)} ${view.matches === 1 ? 'match' : 'matches'}`}
         </span>
       </div>
       <div className="tree-toolbar-end">
