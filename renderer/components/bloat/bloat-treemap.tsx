@@ -1,5 +1,5 @@
 // Squarified treemap (d3-hierarchy) of the merged filesystem at the top layer, coloured by the layer that
-// last wrote each file. Click a directory to zoom in, the breadcrumb to zoom out; hover for path and size.
+// last wrote each file. Click a box to zoom into its directory, the breadcrumb to zoom out; hover for path and size.
 import { hierarchy, treemap, treemapSquarify, type HierarchyRectangularNode } from 'd3-hierarchy';
 import { useMemo, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
@@ -65,7 +65,9 @@ export function BloatTreemap({ model }: { readonly model: TreeModel }) {
               onMouseLeave={() => setHover((r) => (r === row ? null : r))}
               onClick={(e) => {
                 e.stopPropagation();
-                if (dir) setZoom(row);
+                // A directory zooms in; a file zooms into its directory.
+                const target = dir ? row : model.parent[row];
+                if (target >= 0 && target !== zoom) setZoom(target);
               }}
             >
               <title>{`${model.data.paths[row]} — ${formatBytes(model.total[row])}`}</title>
