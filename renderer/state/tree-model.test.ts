@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TreeData } from '../../shared/api';
 import { compileQuery, globToRegex } from './tree-query';
-import { buildTreeModel, childrenOf, expandablePaths, searchTree, visibleRows, type TreeModel, type ViewOptions } from './tree-model';
+import { buildTreeModel, childrenOf, expandablePaths, namesOf, searchTree, visibleRows, type TreeModel, type ViewOptions } from './tree-model';
 
 /** TreeData from `[path, type, size, status]` rows (already in tree order). */
 function tree(rows: readonly [string, string, number, string][]): TreeData {
@@ -92,7 +92,7 @@ describe('tree model', () => {
   });
 
   it('searches names, keeps ancestors, and shows everything inside a matching folder', () => {
-    const q = compileQuery('lib', 'text');
+    const q = compileQuery('lib', 'text', () => namesOf(model));
     assert.ok(q?.ok);
     const result = searchTree(model, q.accepts);
     assert.equal(result.matches, 3); // /usr/lib, libc.so, libz.so
@@ -102,7 +102,7 @@ describe('tree model', () => {
       '/usr/lib/x86_64/libc.so',
       '/usr/lib/x86_64/libz.so',
     ]);
-    const passwd = compileQuery('PASS', 'text');
+    const passwd = compileQuery('PASS', 'text', () => namesOf(model));
     assert.ok(passwd?.ok);
     assert.equal(searchTree(model, passwd.accepts).matches, 0, 'an upper-case query is case-sensitive');
   });
@@ -110,18 +110,21 @@ describe('tree model', () => {
   it('reads globs and regexes; bad regexes are reported, not thrown', () => {
     assert.equal(globToRegex('*.so'), '^[^/]*\\.so$');
     assert.equal(globToRegex('/usr/**/lib?.so'), '^\\/usr\\/.*\\/lib[^/]\\.so$');
-    const glob = compileQuery('lib?.so', 'glob');
+    const glob = compileQuery('lib?.so', 'glob', () => namesOf(model));
     assert.ok(glob?.ok);
     assert.equal(searchTree(model, glob.accepts).matches, 2);
-    const whole = compileQuery('/etc/*', 'glob');
+    const whole = compileQuery('/etc/*', 'glob', () => namesOf(model));
     assert.ok(whole?.ok);
     assert.equal(searchTree(model, whole.accepts).matches, 2);
-    const regex = compileQuery('^/usr/.*\\.so$', 'regex');
+    const regex = compileQuery('^/usr/.*\\.so$', 'regex', () => namesOf(model));
     assert.ok(regex?.ok);
     assert.equal(searchTree(model, regex.accepts).matches, 2);
-    const bad = compileQuery('(', 'regex');
+    const names = compileQuery('^lib.\\.so$', 'regex', () => namesOf(model));
+    assert.ok(names?.ok);
+    assert.equal(searchTree(model, names.accepts).matches, 2, 'a regex without / sees bare names, anchors included');
+    const bad = compileQuery('(', 'regex', () => namesOf(model));
     assert.equal(bad?.ok, false);
-    assert.equal(compileQuery('', 'text'), null);
+    assert.equal(compileQuery('', 'text', () => namesOf(model)), null);
   });
 
   it('handles a root row, files with children (a directory replaced by a file) and an empty tree', () => {

@@ -160,8 +160,20 @@ export interface SearchResult {
   readonly expand: readonly string[];
 }
 
-/** Marks the rows a predicate accepts (given the path and where its last component starts). */
-export function searchTree(model: TreeModel, accepts: (path: string, nameStart: number) => boolean): SearchResult {
+const nameLists = new WeakMap<TreeModel, readonly string[]>();
+
+/** The last path component of every row, built once per model. */
+export function namesOf(model: TreeModel): readonly string[] {
+  let names = nameLists.get(model);
+  if (!names) {
+    names = model.data.paths.map((p) => p.slice(p.lastIndexOf('/') + 1));
+    nameLists.set(model, names);
+  }
+  return names;
+}
+
+/** Marks the rows a predicate accepts (given the path, where its last component starts, and the row). */
+export function searchTree(model: TreeModel, accepts: (path: string, nameStart: number, row: number) => boolean): SearchResult {
   const { paths } = model.data;
   const marks = new Uint8Array(model.size);
   const opened = new Uint8Array(model.size);
@@ -169,7 +181,7 @@ export function searchTree(model: TreeModel, accepts: (path: string, nameStart: 
   let matches = 0;
   for (let i = model.first; i < model.size; i++) {
     const p = paths[i];
-    if (!accepts(p, p.lastIndexOf('/') + 1)) continue;
+    if (!accepts(p, p.lastIndexOf('/') + 1, i)) continue;
     marks[i] = 2;
     matches++;
     for (let a = model.parent[i]; a >= 0 && !opened[a]; a = model.parent[a]) {

@@ -5,10 +5,11 @@
 /** How the search box reads its text. */
 export type QueryMode = 'text' | 'glob' | 'regex';
 
+/** Decides whether row `row` (path `path`, last component from `nameStart`) matches. */
+export type PathPredicate = (path: string, nameStart: number, row: number) => boolean;
+
 /** A compiled query, or the reason it cannot compile (a bad regex). */
-export type CompiledQuery =
-  | { readonly ok: true; readonly accepts: (path: string, nameStart: number) => boolean }
-  | { readonly ok: false; readonly message: string };
+export type CompiledQuery = { readonly ok: true; readonly accepts: PathPredicate } | { readonly ok: false; readonly message: string };
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -36,8 +37,11 @@ export function globToRegex(glob: string): string {
   return `^${out}$`;
 }
 
-/** Compiles a query; an empty query compiles to null (no filter). */
-export function compileQuery(query: string, mode: QueryMode): CompiledQuery | null {
+/**
+ * Compiles a query; an empty query compiles to null (no filter). `names` lists every row's last path
+ * component; it is only asked for (and can be built lazily) when a regex must see the bare name.
+ */
+export function compileQuery(query: string, mode: QueryMode, names: () => readonly string[]): CompiledQuery | null {
   if (query === '') return null;
   const flags = /[A-Z]/.test(query) ? '' : 'i';
   const wholePath = query.includes('/');
@@ -53,16 +57,18 @@ export function compileQuery(query: string, mode: QueryMode): CompiledQuery | nu
     return { ok: false, message: (error as Error).message };
   }
   if (wholePath) return { ok: true, accepts: (path) => re.test(path) };
-  if (mode === 'text') {
-    // Sticky-free search from the last component on, without slicing the string.
-    const g = new RegExp(re.source, `${flags}g`);
-    return {
-      ok: true,
-      accepts: (path, nameStart) => {
-        g.lastIndex = nameStart;
-        return g.test(path);
-      },
-    };
+  if (mode === 'regex') {
+    const list = names();
+    return { ok: true, accepts: (_path, _start, row) => re.test(list[row]) };
   }
-  return { ok: true, accepts: (path, nameStart) => re.test(path.slice(nameStart)) };
+  // Match from the last component on without slicing the path: a search from `lastIndex` for text,
+  // an anchored (sticky) match for globs, whose pattern ends with `$`.
+  const from = mode === 'text' ? new RegExp(re.source, `${flags}g`) : new RegExp(re.source.slice(1), `${flags}y`);
+  return {
+    ok: true,
+    accepts: (path, nameStart) => {
+      from.lastIndex = nameStart;
+      return from.test(path);
+    },
+  };
 }

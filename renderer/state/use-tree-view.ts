@@ -6,6 +6,7 @@ import {
   ancestorPaths,
   expandablePaths,
   findRow,
+  namesOf,
   searchTree,
   visibleRows,
   type SearchResult,
@@ -58,7 +59,7 @@ export function useTreeView(model: TreeModel | null): TreeViewState {
   // Expansion while searching starts from the matches' ancestors and is dropped with the search.
   const [searchToggles, setSearchToggles] = useState<{ readonly result: SearchResult; readonly set: ReadonlySet<string> } | null>(null);
 
-  const compiled = useMemo(() => compileQuery(query, mode), [query, mode]);
+  const compiled = useMemo(() => (model ? compileQuery(query, mode, () => namesOf(model)) : null), [model, query, mode]);
   const search = useMemo(() => (model && compiled?.ok ? searchTree(model, compiled.accepts) : null), [model, compiled]);
 
   // The first model decides the initial expansion: everything for small trees, nothing for big ones.

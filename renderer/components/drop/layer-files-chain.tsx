@@ -58,7 +58,11 @@ export function LayerFilesChain({ files, onChange, onAnalyse }: LayerFilesChainP
             >
               <span className="staging-grip" aria-hidden="true">⠿</span>
               <span className="staging-index mono">{i}</span>
-              <span className="staging-name mono" title={file.name}>{file.name}</span>
+              <span className="staging-name mono" title={file.name}>
+                {file.name}
+                {i === 0 && <span className="staging-role">base</span>}
+                {i === files.length - 1 && i > 0 && <span className="staging-role">top</span>}
+              </span>
               <span className="staging-size mono">{formatBytes(file.size)}</span>
               <span className="staging-buttons">
                 <button type="button" className="icon-button" aria-label={`Move ${file.name} up`} disabled={i === 0} onClick={() => onChange(moved(files, i, i - 1))}>
