@@ -7,7 +7,7 @@ import { diffLayers } from '../layers/layer-diff';
 import { holdsContent, traceContentCopies, wastedItems } from './content-copies';
 import { diveFigures } from './dive-efficiency';
 import { findDuplicates } from './duplicates';
-import { largestDirectories, largestFiles, topAddedPerLayer, visibleFiles } from './largest-items';
+import { largestDirectories, largestFiles, topAddedPerLayer, visibleCopies } from './largest-items';
 
 /** Analyses where an image's bytes went: totals, wasted copies, duplicates, largest items, dive's figures. */
 export function analyzeBloat(
@@ -19,7 +19,7 @@ export function analyzeBloat(
   const copies = traceContentCopies(indexes, diffs, steps);
   const wasted = wastedItems(copies);
   const duplicates = findDuplicates(copies);
-  const files = visibleFiles(copies);
+  const visible = visibleCopies(copies);
   const topAdded = topAddedPerLayer(copies, indexes.length);
 
   const wastedBy = new Array<number>(indexes.length).fill(0);
@@ -61,8 +61,8 @@ export function analyzeBloat(
       tarBytes: sum((l) => l.tarBytes),
       compressedBytes: sum((l) => l.compressedBytes),
       contentBytes,
-      visibleBytes: files.reduce((s, f) => s + f.size, 0),
-      files: files.length,
+      visibleBytes: visible.reduce((s, c) => s + c.entry.size, 0),
+      files: visible.length,
       wastedBytes,
       wastedFraction: contentBytes === 0 ? 0 : wastedBytes / contentBytes,
       metadataOnlyBytes,
@@ -74,8 +74,8 @@ export function analyzeBloat(
     layers,
     wasted: wasted.slice(0, BLOAT_LIMITS.wastedItems),
     duplicates: duplicates.slice(0, BLOAT_LIMITS.duplicateGroups),
-    largestFiles: largestFiles(files),
-    largestDirectories: largestDirectories(files),
+    largestFiles: largestFiles(visible),
+    largestDirectories: largestDirectories(visible),
     dive: diveFigures(indexes),
   };
 }

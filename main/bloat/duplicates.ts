@@ -5,17 +5,19 @@ import type { ContentCopy } from './content-copies';
 
 /** Groups non-empty copies by digest; largest saving first (ties by digest). */
 export function findDuplicates(copies: readonly ContentCopy[]): DuplicateGroup[] {
-  const byDigest = new Map<string, ContentCopy[]>();
+  // A digest seen once maps to its copy; a list is made only on the second sighting.
+  const byDigest = new Map<string, ContentCopy | ContentCopy[]>();
   for (const copy of copies) {
     const { digest, size } = copy.entry;
     if (size === 0 || !digest) continue;
-    const group = byDigest.get(digest);
-    if (group) group.push(copy);
-    else byDigest.set(digest, [copy]);
+    const seen = byDigest.get(digest);
+    if (seen === undefined) byDigest.set(digest, copy);
+    else if (Array.isArray(seen)) seen.push(copy);
+    else byDigest.set(digest, [seen, copy]);
   }
   const groups: DuplicateGroup[] = [];
   for (const list of byDigest.values()) {
-    if (list.length < 2) continue;
+    if (!Array.isArray(list)) continue;
     const { digest, size } = list[0].entry;
     groups.push({
       digest,

@@ -3,67 +3,65 @@
 import { BLOAT_LIMITS, type BloatDirectory, type BloatFile } from '../../shared/bloat';
 import { visibleName, type ContentCopy } from './content-copies';
 
-const bySizeThenPath = (a: { size: number; path: string }, b: { size: number; path: string }) =>
-  b.size - a.size || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
-/** Keeps the `limit` largest items of `items`, sorted, without sorting everything. */
-function topBySize<T extends { size: number; path: string }>(items: Iterable<T>, limit: number): T[] {
+/** Keeps the `limit` largest of `items` (by size, then key), sorted, without sorting everything. */
+function topBy<T>(items: Iterable<T>, limit: number, size: (item: T) => number, key: (item: T) => string): T[] {
+  const order = (a: T, b: T) => size(b) - size(a) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
   const kept: T[] = [];
   let floor = -1;
   for (const item of items) {
-    if (kept.length >= limit && item.size < floor) continue;
+    if (kept.length >= limit && size(item) < floor) continue;
     kept.push(item);
     if (kept.length >= limit * 4) {
-      kept.sort(bySizeThenPath).length = limit;
-      floor = kept[limit - 1].size;
+      kept.sort(order).length = limit;
+      floor = size(kept[limit - 1]);
     }
   }
-  return kept.sort(bySizeThenPath).slice(0, limit);
+  return kept.sort(order).slice(0, limit);
 }
 
-/** The files of the final filesystem (each visible name of content; hard links listed once, by the file). */
-export function visibleFiles(copies: readonly ContentCopy[]): BloatFile[] {
-  const files: BloatFile[] = [];
-  for (const c of copies) {
-    const path = c.loss === null ? visibleName(c) : null;
-    if (path !== null) files.push({ path, size: c.entry.size, type: c.entry.type, layer: c.layer, visible: true });
-  }
-  return files;
+/** The copies still visible in the final filesystem. */
+export function visibleCopies(copies: readonly ContentCopy[]): ContentCopy[] {
+  return copies.filter((c) => c.loss === null);
 }
 
-/** The largest files of the final filesystem. */
-export function largestFiles(files: readonly BloatFile[], limit: number = BLOAT_LIMITS.largestFiles): BloatFile[] {
-  return topBySize(files, limit);
+function asFile(c: ContentCopy): BloatFile {
+  const path = visibleName(c);
+  return { path: path ?? c.entry.path, size: c.entry.size, type: c.entry.type, layer: c.layer, visible: path !== null };
+}
+
+/** The largest files of the final filesystem (hard-linked content listed once, by a visible name). */
+export function largestFiles(visible: readonly ContentCopy[], limit: number = BLOAT_LIMITS.largestFiles): BloatFile[] {
+  return topBy(visible, limit, (c) => c.entry.size, (c) => visibleName(c) ?? '').map(asFile);
 }
 
 /** Every directory of the final filesystem with the bytes and files below it ('/' included). */
-export function directoryTotals(files: readonly BloatFile[]): Map<string, { size: number; files: number }> {
+export function directoryTotals(visible: readonly ContentCopy[]): Map<string, { size: number; files: number }> {
   const totals = new Map<string, { size: number; files: number }>();
-  for (const f of files) {
-    for (let cut = f.path.lastIndexOf('/'); cut >= 0; cut = cut === 0 ? -1 : f.path.lastIndexOf('/', cut - 1)) {
-      const dir = cut === 0 ? '/' : f.path.slice(0, cut);
+  for (const c of visible) {
+    const path = visibleName(c);
+    if (path === null) continue;
+    for (let cut = path.lastIndexOf('/'); cut >= 0; cut = cut === 0 ? -1 : path.lastIndexOf('/', cut - 1)) {
+      const dir = cut === 0 ? '/' : path.slice(0, cut);
       const t = totals.get(dir);
       if (t) {
-        t.size += f.size;
+        t.size += c.entry.size;
         t.files++;
-      } else totals.set(dir, { size: f.size, files: 1 });
+      } else totals.set(dir, { size: c.entry.size, files: 1 });
     }
   }
   return totals;
 }
 
 /** The largest directories of the final filesystem (the root excluded). */
-export function largestDirectories(files: readonly BloatFile[], limit: number = BLOAT_LIMITS.largestDirectories): BloatDirectory[] {
+export function largestDirectories(visible: readonly ContentCopy[], limit: number = BLOAT_LIMITS.largestDirectories): BloatDirectory[] {
   const dirs: BloatDirectory[] = [];
-  for (const [path, t] of directoryTotals(files)) if (path !== '/') dirs.push({ path, size: t.size, files: t.files });
-  return topBySize(dirs, limit);
+  for (const [path, t] of directoryTotals(visible)) if (path !== '/') dirs.push({ path, size: t.size, files: t.files });
+  return topBy(dirs, limit, (d) => d.size, (d) => d.path);
 }
 
 /** The largest files each layer wrote, whether or not they survive. */
 export function topAddedPerLayer(copies: readonly ContentCopy[], layers: number, limit: number = BLOAT_LIMITS.topAddedPerLayer): BloatFile[][] {
-  const perLayer: BloatFile[][] = Array.from({ length: layers }, () => []);
-  for (const c of copies) {
-    perLayer[c.layer].push({ path: c.entry.path, size: c.entry.size, type: c.entry.type, layer: c.layer, visible: c.loss === null });
-  }
-  return perLayer.map((files) => topBySize(files, limit));
+  const perLayer: ContentCopy[][] = Array.from({ length: layers }, () => []);
+  for (const c of copies) perLayer[c.layer].push(c);
+  return perLayer.map((list) => topBy(list, limit, (c) => c.entry.size, (c) => c.entry.path).map(asFile));
 }
