@@ -22,6 +22,8 @@ export interface LayerIndexBenchOptions {
   /** Runs per measurement; the median is reported (default 3). */
   readonly runs?: number;
   readonly log?: (line: string) => void;
+  /** Parts to run (default all): single-layer ratios, the 10-layer image (pool and cache), peak RSS. */
+  readonly parts?: readonly ('layer' | 'image' | 'rss')[];
 }
 
 /** One comparison: our time against a reference time, with the issue's target ratio (0 when none). */
@@ -172,14 +174,8 @@ export async function runLayerIndexBench(options: LayerIndexBenchOptions = {}): 
   let corpusCache: Buffer | null = null;
   const corpus = () => (corpusCache ??= textCorpus());
 
+  const parts = new Set(options.parts ?? ['layer', 'image', 'rss']);
   log(`layer index bench: inputs in ${dir} (generated once), median of ${runs}`);
-  const big = path.join(dir, 'big-layer.tar');
-  await ensureLayer(big, { smallFiles: 100_000, maxSmall: 8192, largeFiles: 60, largeSize: 10 * MB, seed: 1 }, corpus);
-  const gz = compress(big, 'gzip');
-  const zst = compress(big, 'zstd');
-  const xz = compress(big, 'xz');
-  log(`  big layer: ${(fs.statSync(big).size / MB).toFixed(0)} MB tar, ${(fs.statSync(gz).size / MB).toFixed(0)} MB gz, ${(fs.statSync(zst).size / MB).toFixed(0)} MB zst, ${(fs.statSync(xz).size / MB).toFixed(0)} MB xz`);
-
   const rows: LayerIndexBenchRow[] = [];
   const row = (name: string, oursMs: number, referenceMs: number, target: number) => {
     const r = { name, oursMs, referenceMs, ratio: oursMs / referenceMs, target };
@@ -188,21 +184,36 @@ export async function runLayerIndexBench(options: LayerIndexBenchOptions = {}): 
     log(`  ${name.padEnd(46)} ours ${oursMs.toFixed(0).padStart(6)} ms  ref ${referenceMs.toFixed(0).padStart(6)} ms  ratio ${r.ratio.toFixed(2)}  ${verdict}`);
   };
   const ours = (file: string, headersOnly = false) => () => indexLayerFile({ path: file, offset: 0, length: fs.statSync(file).size }, { name: file, headersOnly });
+  if (parts.has('layer')) await singleLayer();
+  if (parts.has('image')) await image();
+  const peakRssMb = parts.has('rss') ? await peakRss() : NaN;
+  return { rows, peakRssMb };
 
-  row('gzip, with sha256 vs bsdtar -tvf', await timeMs(runs, ours(gz)), await timeMs(runs, () => run('bsdtar', ['-tvf', gz])), 1.3);
-  row('zstd, with sha256 vs bsdtar -tvf', await timeMs(runs, ours(zst)), await timeMs(runs, () => run('bsdtar', ['-tvf', zst])), 1.3);
-  row('xz, with sha256 vs xz -dc', await timeMs(runs, ours(xz)), await timeMs(runs, () => run('xz', ['-dc', xz])), 1.3);
-  row('plain tar, headers only vs bsdtar -tvf', await timeMs(runs, ours(big, true)), await timeMs(runs, () => run('bsdtar', ['-tvf', big])), 1.0);
-  row('plain tar, with sha256 vs bsdtar -tvf', await timeMs(runs, ours(big)), await timeMs(runs, () => run('bsdtar', ['-tvf', big])), 0);
-  row('gzip, with sha256 vs Python tarfile (seed)', await timeMs(runs, ours(gz)), await timeMs(runs, () => run('python3', ['-c', PY_LIST, gz])), 0);
-  row('plain, headers only vs Python tarfile (seed)', await timeMs(runs, ours(big, true)), await timeMs(runs, () => run('python3', ['-c', PY_LIST, big])), 0);
+  async function singleLayer(): Promise<void> {
+    const big = path.join(dir, 'big-layer.tar');
+    await ensureLayer(big, { smallFiles: 100_000, maxSmall: 8192, largeFiles: 60, largeSize: 10 * MB, seed: 1 }, corpus);
+    const gz = compress(big, 'gzip');
+    const zst = compress(big, 'zstd');
+    const xz = compress(big, 'xz');
+    log(`  big layer: ${(fs.statSync(big).size / MB).toFixed(0)} MB tar, ${(fs.statSync(gz).size / MB).toFixed(0)} MB gz, ${(fs.statSync(zst).size / MB).toFixed(0)} MB zst, ${(fs.statSync(xz).size / MB).toFixed(0)} MB xz`);
 
-  // A 10-layer image of ~100 MB layers (gzip): the pool's wall time against the sum of single-thread times.
-  const layers: string[] = [];
-  for (let i = 0; i < 10; i++) {
-    const file = path.join(dir, `image-layer-${i}.tar`);
-    await ensureLayer(file, { smallFiles: 10_000, maxSmall: 8192, largeFiles: 6, largeSize: 10 * MB, seed: 100 + i }, corpus);
-    layers.push(compress(file, 'gzip'));
+    row('gzip, with sha256 vs bsdtar -tvf', await timeMs(runs, ours(gz)), await timeMs(runs, () => run('bsdtar', ['-tvf', gz])), 1.3);
+    row('zstd, with sha256 vs bsdtar -tvf', await timeMs(runs, ours(zst)), await timeMs(runs, () => run('bsdtar', ['-tvf', zst])), 1.3);
+    row('xz, with sha256 vs xz -dc', await timeMs(runs, ours(xz)), await timeMs(runs, () => run('xz', ['-dc', xz])), 1.3);
+    row('plain tar, headers only vs bsdtar -tvf', await timeMs(runs, ours(big, true)), await timeMs(runs, () => run('bsdtar', ['-tvf', big])), 1.0);
+    row('plain tar, with sha256 vs bsdtar -tvf', await timeMs(runs, ours(big)), await timeMs(runs, () => run('bsdtar', ['-tvf', big])), 0);
+    row('gzip, with sha256 vs Python tarfile (seed)', await timeMs(runs, ours(gz)), await timeMs(runs, () => run('python3', ['-c', PY_LIST, gz])), 0);
+    row('plain, headers only vs Python tarfile (seed)', await timeMs(runs, ours(big, true)), await timeMs(runs, () => run('python3', ['-c', PY_LIST, big])), 0);
+
+  }
+
+  async function image(): Promise<void> {
+    // A 10-layer image of ~100 MB layers (gzip): the pool's wall time against the sum of single-thread times.
+    const layers: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const file = path.join(dir, `image-layer-${i}.tar`);
+      await ensureLayer(file, { smallFiles: 10_000, maxSmall: 8192, largeFiles: 6, largeSize: 10 * MB, seed: 100 + i }, corpus);
+      layers.push(compress(file, 'gzip'));
   }
   const single = await timeMs(runs, async () => {
     for (const file of layers) await ours(file)();
@@ -216,7 +227,8 @@ export async function runLayerIndexBench(options: LayerIndexBenchOptions = {}): 
       const cache = new IndexCache(cacheDir);
       const withDigest = layers.map((file, i) => {
         const layer = fileLayer(file, i);
-        return { ...layer, descriptor: { ...layer.descriptor, digest: `sha256:${(i + 1).toString(16).padStart(64, '0')}` } };
+        const digest = 'sha256:' + execFileSync('sha256sum', [file], { encoding: 'utf8' }).slice(0, 64);
+        return { ...layer, descriptor: { ...layer.descriptor, digest } };
       });
       const open = () => Promise.all(withDigest.map((layer) => indexLayerCached(layer, { pool, cache })));
       const first = await timeMs(1, open);
@@ -229,18 +241,22 @@ export async function runLayerIndexBench(options: LayerIndexBenchOptions = {}): 
     await pool.close();
   }
 
-  // Peak RSS of indexing a 1M-entry layer set, in a child process so nothing else counts.
-  const rssLayers: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const file = path.join(dir, `million-${i}.tar`);
-    await ensureLayer(file, { smallFiles: 250_000, maxSmall: 64, largeFiles: 0, largeSize: 0, seed: 200 + i }, corpus);
-    rssLayers.push(compress(file, 'gzip'));
+  }
+
+  async function peakRss(): Promise<number> {
+    // Peak RSS of indexing a 1M-entry layer set, in a child process so nothing else counts.
+    const rssLayers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const file = path.join(dir, `million-${i}.tar`);
+      await ensureLayer(file, { smallFiles: 250_000, maxSmall: 64, largeFiles: 0, largeSize: 0, seed: 200 + i }, corpus);
+      rssLayers.push(compress(file, 'gzip'));
   }
   const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--rss-child', ...rssLayers], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const peak = /peak-rss-mb (\d+(?:\.\d+)?) entries (\d+)/.exec(child.stdout ?? '');
   const peakRssMb = peak ? Number(peak[1]) : NaN;
   log(`  peak RSS indexing ${peak?.[2] ?? '?'} entries (4 gzip layers, pool): ${peakRssMb.toFixed(0)} MB (target < 600 MB)`);
-  return { rows, peakRssMb };
+  return peakRssMb;
+  }
 }
 
 async function rssChild(files: string[]): Promise<void> {
@@ -256,7 +272,11 @@ async function rssChild(files: string[]): Promise<void> {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const main = args[0] === '--rss-child' ? rssChild(args.slice(1)) : runLayerIndexBench().then(() => undefined);
+  // Flags: --runs N, --parts layer,image,rss
+  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const parts = flag('--parts')?.split(',') as LayerIndexBenchOptions['parts'];
+  const runs = flag('--runs') ? Number(flag('--runs')) : undefined;
+  const main = args[0] === '--rss-child' ? rssChild(args.slice(1)) : runLayerIndexBench({ parts, runs }).then(() => undefined);
   main.catch((error) => {
     console.error(error);
     process.exitCode = 1;
