@@ -11,7 +11,7 @@ import { createStrataService } from '../main/services/strata-service';
 import type { StrataService } from '../main/services/strata-service-types';
 
 /** Where the built renderer and the sample image are expected. */
-export const DIST = path.resolve(__dirname, '..', 'dist');
+const DIST = path.resolve(__dirname, '..', 'dist');
 const SAMPLE = path.join(DIST, 'sample', 'strata-sample.tar');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [

@@ -41,7 +41,7 @@ async function httpCall(method: string, input: unknown): Promise<ApiResult<unkno
 }
 
 /** Calls one API method by name; errors come back as values. */
-export function callApi<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiResult<ApiOutputs[M]>> {
+function callApi<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiResult<ApiOutputs[M]>> {
   if (bridge) return bridge.call(method, input);
   return httpCall(method, input) as Promise<ApiResult<ApiOutputs[M]>>;
 }

@@ -17,7 +17,7 @@ export interface Refusal {
 }
 
 /** The Host header values a loopback server on `port` answers to. */
-export function allowedHosts(port: number): readonly string[] {
+function allowedHosts(port: number): readonly string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`];
 }
 

@@ -15,7 +15,7 @@ export interface LayerTree {
   readonly error: ApiError | null;
 }
 
-const KEEP = 6;
+const KEEP = 4;
 const models = new Map<string, TreeModel>();
 
 function remember(key: string, model: TreeModel): void {
