@@ -30,7 +30,6 @@ export function encodeLayerIndex(index: LayerIndex): Buffer {
   const nums = new Float64Array(n * 4); // size, mtime, uid, gid
   const small = new Uint16Array(n * 2); // type, mode
   const lens = new Uint32Array(n * 3); // UTF-16 lengths of path, linkname, digest
-  const text: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const e = entries[i];
     nums[i * 4] = e.size;
@@ -42,9 +41,12 @@ export function encodeLayerIndex(index: LayerIndex): Buffer {
     lens[i * 3] = e.path.length;
     lens[i * 3 + 1] = e.linkname.length;
     lens[i * 3 + 2] = e.digest.length;
-    text[i] = e.path + e.linkname + e.digest;
   }
-  const textBuf = Buffer.from(text.join(''), 'utf8');
+  let textBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    textBytes += Buffer.byteLength(e.path) + Buffer.byteLength(e.linkname) + e.digest.length;
+  }
   const meta: Meta = {
     diffId: index.diffId,
     compression: index.compression,
@@ -54,12 +56,13 @@ export function encodeLayerIndex(index: LayerIndex): Buffer {
     opaqueDirs: index.opaqueDirs,
     warnings: index.warnings,
     count: n,
-    textBytes: textBuf.length,
+    textBytes,
   };
   const metaBuf = Buffer.from(JSON.stringify(meta), 'utf8');
   const metaLen = pad8(metaBuf.length);
-  const total = HEADER_BYTES + metaLen + nums.byteLength + pad8(small.byteLength) + pad8(lens.byteLength) + textBuf.length;
-  const out = Buffer.alloc(total);
+  const total = HEADER_BYTES + metaLen + nums.byteLength + pad8(small.byteLength) + pad8(lens.byteLength) + textBytes;
+  // Its own ArrayBuffer (never a slice of the shared pool), so a worker can transfer it without a copy.
+  const out = Buffer.allocUnsafeSlow(total).fill(0);
   out.write(MAGIC, 0, 'latin1');
   out.writeUInt32LE(FORMAT_VERSION, 8);
   out.writeUInt32LE(metaBuf.length, 12);
@@ -70,7 +73,12 @@ export function encodeLayerIndex(index: LayerIndex): Buffer {
     out.set(new Uint8Array(col.buffer, col.byteOffset, col.byteLength), at);
     at += pad8(col.byteLength);
   }
-  textBuf.copy(out, at);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    at += out.write(e.path, at, 'utf8');
+    if (e.linkname) at += out.write(e.linkname, at, 'utf8');
+    if (e.digest) at += out.write(e.digest, at, 'latin1');
+  }
   createHash('sha256').update(out.subarray(HEADER_BYTES)).digest().copy(out, 16);
   return out;
 }

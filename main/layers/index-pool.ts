@@ -24,7 +24,7 @@ export type PoolRequest =
 export type PoolResponse =
   | { readonly kind: 'progress'; readonly id: number; readonly done: number; readonly total: number }
   | { readonly kind: 'ack'; readonly id: number }
-  | { readonly kind: 'done'; readonly id: number; readonly data: ArrayBuffer }
+  | { readonly kind: 'done'; readonly id: number; readonly data: ArrayBuffer; readonly heapBytes: number }
   | {
       readonly kind: 'error';
       readonly id: number;
@@ -36,6 +36,9 @@ export interface PoolIndexOptions extends Partial<Omit<WorkerIndexOptions, 'name
   readonly signal?: AbortSignal;
   readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
+
+/** A worker whose heap grew past this after a job is replaced, giving a big layer's memory back at once. */
+const RECYCLE_HEAP_BYTES = 160 * 1024 * 1024;
 
 /** Chunks of a stream-only layer in flight to a worker before the pool waits for acknowledgements. */
 const MAX_IN_FLIGHT = 4;
@@ -193,6 +196,7 @@ export class IndexPool {
       }
       case 'done': {
         const index = decodeLayerIndex(Buffer.from(message.data));
+        if (message.heapBytes > RECYCLE_HEAP_BYTES) this.retire(slot);
         this.finish(slot, job, index ?? new StrataError('malformed', `${job.layer.name}: the index worker sent a corrupt result`, { file: job.layer.name }));
         break;
       }

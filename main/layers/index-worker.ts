@@ -1,4 +1,5 @@
 // Worker thread body of the index pool: indexes one layer at a time, from a file range or from piped chunks.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { isStrataError } from '../../shared/errors';
 import type { LayerIndex } from '../../shared/model';
@@ -42,10 +43,8 @@ async function settle(id: number, work: Promise<LayerIndex>): Promise<void> {
     if (settledId === id) return;
     settledId = id;
     job = null;
-    const encoded = encodeLayerIndex(index);
-    // A fresh ArrayBuffer of exactly the encoded bytes, transferred without a copy on the receiving side.
-    const data = encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
-    send({ kind: 'done', id, data }, [data]);
+    const data = encodeLayerIndex(index).buffer as ArrayBuffer; // its own buffer: transferred, not copied
+    send({ kind: 'done', id, data, heapBytes: getHeapStatistics().total_heap_size }, [data]);
   } catch (error) {
     fail(id, error);
   }
