@@ -8,7 +8,7 @@ import type { TreeViewState } from '../../state/use-tree-view';
 
 /** Height of one row in CSS pixels (must match `.tree-row` in styles.css). */
 export const ROW_HEIGHT = 22;
-const OVERSCAN = 12;
+const OVERSCAN = 6;
 /** Types whose size means content bytes (others show a size only when their subtree has some). */
 const SIZED_TYPES = 'fs';
 
