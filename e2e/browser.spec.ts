@@ -355,6 +355,41 @@ describe('browser: the explorer against the engine', () => {
     await page.getByRole('button', { name: 'Dismiss error' }).click();
   });
 
+  it('shows progress per layer and cancels: the job is cancelled and its late answer ignored', async () => {
+    // The analysis answer is held back (the engine still runs and streams its progress), so the
+    // progress screen stays up until the test has pressed Cancel.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/analyzeImage', async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    try {
+      const analyse = page.waitForRequest('**/api/analyzeImage');
+      await page.getByRole('button', { name: 'Open the sample image' }).click();
+      const jobId = JSON.parse((await analyse).postData() ?? '{}').jobId;
+      const bars = page.getByRole('progressbar');
+      await page.locator('.progress-item[data-state="done"], .progress-item[data-state="cached"]').nth(sample.layers.length - 1).waitFor();
+      assert.equal(await bars.count(), sample.layers.length, 'one progress bar per layer');
+      for (const value of await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-valuenow')))) assert.equal(value, '100');
+      await shoot(page, 'progress');
+      const cancelled = page.waitForRequest('**/api/cancelJob');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      assert.deepEqual(JSON.parse((await cancelled).postData() ?? '{}'), { jobId });
+      await page.getByRole('heading', { name: 'Strata' }).waitFor();
+      const late = page.waitForResponse('**/api/analyzeImage');
+      release();
+      await late;
+      await page.evaluate(() => new Promise((resolve) => (globalThis as any).setTimeout(resolve, 100)));
+      assert.equal(await page.locator('.chain-layer').count(), 0, 'the answer that came after Cancel opened nothing');
+      assert.equal(await page.getByRole('alert').count(), 0);
+    } finally {
+      release();
+      await page.unroute('**/api/analyzeImage');
+    }
+  });
+
   it('is driven by the keyboard: arrows, left/right, enter, / and [ ]', async () => {
     await page.getByRole('button', { name: 'Open the sample image' }).click();
     const top = sample.layers.length - 1;
