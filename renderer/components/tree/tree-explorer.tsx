@@ -52,7 +52,7 @@ export function TreeExplorer({ image, layer, onSelectLayer, reveal }: WorkspaceV
         data-view={tree.model?.data.view}
       >
         <TreeToolbar model={tree.model} view={view} treeView={treeView} onTreeView={setTreeView} searchRef={searchRef} />
-        <div className="tree-header" aria-hidden="true">
+        <div className="tree-header">
           <span className="tree-status" />
           <button type="button" className={`tree-header-name sortable${view.sort === 'name' ? ' is-sorted' : ''}`} onClick={() => view.setSort('name')}>
             Name{view.sort === 'name' ? ' ↓' : ''}
