@@ -3,7 +3,8 @@ import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { StrataError } from '../../shared/errors';
 import type { Compression } from '../../shared/model';
-import { createThreadedZstdDecompressor } from './zstd-thread';
+import { headerChecksumOk } from './tar-reader';
+import { createThreadedDecompressor } from './threaded-decompressor';
 
 /** Bytes of a blob's head that `detectCompression` needs to decide (one tar header block). */
 export const DETECT_BYTES = 512;
@@ -17,20 +18,9 @@ function startsWith(head: Buffer, magic: readonly number[]): boolean {
   return true;
 }
 
-/** True when `block` is a tar header whose checksum is right (unsigned or signed sum, as old tars wrote). */
+/** True when `block` starts with a tar header whose checksum is right. */
 export function isTarHeader(block: Buffer): boolean {
-  if (block.length < 512) return false;
-  const stored = block.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/g, '').trim();
-  if (!/^[0-7]+$/.test(stored)) return false;
-  const want = parseInt(stored, 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < 512; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i];
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return want === unsigned || want === signed;
+  return block.length >= 512 && headerChecksumOk(block, 0);
 }
 
 /** Detects a blob's compression from its first bytes (magic numbers, never the file name); throws 'unknown-format' naming `name`. */
@@ -47,18 +37,24 @@ export function detectCompression(head: Buffer, name = 'layer'): Compression {
 
 type ZstdZlib = typeof zlib & { createZstdDecompress?: (options?: zlib.ZlibOptions) => Transform };
 
-/** A streaming decompressor for the format (null for plain tar); bzip2 throws 'unknown-format' (not supported). */
-export function createDecompressor(compression: Compression, name = 'layer'): Transform | null {
+/**
+ * A streaming decompressor for the format (null for plain tar); bzip2 throws 'unknown-format' (not supported).
+ * `threaded` runs gzip and zstd on a thread of their own, overlapping the caller's parsing and hashing.
+ */
+export function createDecompressor(compression: Compression, name = 'layer', options: { threaded?: boolean } = {}): Transform | null {
   switch (compression) {
     case 'none':
       return null;
     case 'gzip':
-      return zlib.createGunzip({ chunkSize: DECOMPRESS_CHUNK });
+      return options.threaded ? createThreadedDecompressor('gzip') : zlib.createGunzip({ chunkSize: DECOMPRESS_CHUNK });
     case 'zstd': {
       const native = (zlib as ZstdZlib).createZstdDecompress;
       if (native) return native({ chunkSize: DECOMPRESS_CHUNK });
-      // Node 20 has no zstd in zlib: zstd-napi's libzstd, on a thread of its own so it overlaps parse and hash.
-      return createThreadedZstdDecompressor();
+      // Node 20 has no zstd in zlib: zstd-napi's libzstd, whose stream would run on the calling thread.
+      if (options.threaded) return createThreadedDecompressor('zstd');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { DecompressStream } = require('zstd-napi') as typeof import('zstd-napi');
+      return new DecompressStream();
     }
     case 'xz': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -192,3 +192,20 @@ test('file ranges: streamed with digests, or headers only with positioned reads 
   const empty = await indexLayerFile({ path: p, offset: 0, length: 0 }, { name: 'empty' });
   assert.deepEqual(empty.entries, []);
 });
+
+test('big blobs decompress on a separate thread with the same result and the same errors', async () => {
+  const noise = Buffer.alloc(5 * 1024 * 1024);
+  for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
+  const tar = await makeLayerTar([file('noise.bin', noise), file('after', 'tail')]);
+  for (const format of ['gzip', 'zstd'] as Compression[]) {
+    const blob = await compressBuffer(tar, format);
+    assert.ok(blob.length >= 4 * 1024 * 1024, 'large enough for the threaded path');
+    const threaded = await indexLayerStream(chunks(blob, 1 << 20), { name: `big.${format}`, compressedSize: blob.length });
+    const inThread = await indexLayerStream(chunks(blob, 1 << 20), { name: `big.${format}` });
+    assert.deepEqual(threaded, inThread, format);
+    assert.equal(threaded.entries[0].digest, sha(noise));
+    assert.equal(threaded.diffId, sha(tar));
+    const cut = blob.subarray(0, blob.length - 1000);
+    await assert.rejects(indexLayerStream(chunks(cut, 1 << 20), { name: `cut.${format}`, compressedSize: blob.length }), (e: unknown) => isStrataError(e) && e.message.includes(`cut.${format}`));
+  }
+});

@@ -41,6 +41,8 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 const RATIO_GRACE_BYTES = 64 * 1024 * 1024;
 const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const PROGRESS_INTERVAL_MS = 50;
+/** Blobs at least this big (when their size is known) decompress on a separate thread. */
+const THREADED_MIN_BYTES = 4 * 1024 * 1024;
 /** Window of the positioned-read fast path. */
 const WINDOW = 256 * 1024;
 
@@ -280,7 +282,9 @@ export class LayerIndexer {
     const head = this.head.length === 1 ? this.head[0] : Buffer.concat(this.head);
     this.compression = detectCompression(head.subarray(0, DETECT_BYTES), this.options.name);
     if (this.compression === 'none' && this.blobHash?.algorithm === 'sha256' && this.diffHash) this.blobHash = null;
-    const d = createDecompressor(this.compression, this.options.name);
+    // Big blobs decompress on a thread of their own; small ones are not worth a thread's start-up.
+    const threaded = (this.options.compressedSize ?? 0) >= THREADED_MIN_BYTES;
+    const d = createDecompressor(this.compression, this.options.name, { threaded });
     if (!d) return;
     this.decompressor = d;
     d.on('data', (c: Buffer) => this.plain(c));

@@ -92,7 +92,8 @@ export function parseNumeric(b: Buffer, start: number, end: number): number {
   return digits ? value : 0;
 }
 
-function checksumOk(b: Buffer, at: number): boolean {
+/** True when the 512-byte header at `at` carries a right checksum (unsigned or signed sum, as old tars wrote). */
+export function headerChecksumOk(b: Buffer, at: number): boolean {
   const want = parseNumeric(b, at + 148, at + 156);
   if (!(want >= 0)) return false;
   let unsigned = 0;
@@ -322,7 +323,7 @@ export class TarReader {
     }
     if (this.memberStart < 0) this.memberStart = offset;
     const rawName = cString(b, at, at + 100);
-    if (!checksumOk(b, at)) this.fail('bad tar header checksum', rawName || undefined);
+    if (!headerChecksumOk(b, at)) this.fail('bad tar header checksum', rawName || undefined);
     const typeflag = String.fromCharCode(b[at + 156]);
     const size = parseNumeric(b, at + 124, at + 136);
     if (Number.isNaN(size)) this.fail('malformed size field', rawName);

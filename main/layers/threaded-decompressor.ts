@@ -1,5 +1,6 @@
-// zstd decompression on its own thread (Node 20's zlib has no zstd and zstd-napi's stream runs synchronously),
-// so decompressing overlaps parsing and hashing. Flow control both ways keeps memory bounded.
+// gzip and zstd decompression on a thread of their own, so decompressing overlaps parsing and hashing
+// (Node's zlib stream alternates: inflate one chunk in the libuv pool, then wait for JS to take it; zstd-napi's
+// stream runs synchronously on the calling thread). Flow control both ways keeps memory bounded.
 import { Transform, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
@@ -8,14 +9,14 @@ const MAX_OUTPUT_IN_FLIGHT = 8;
 /** Compressed chunks accepted before the stream applies backpressure. */
 const MAX_INPUT_IN_FLIGHT = 2;
 
+/** Compressed bytes handed to zlib at a time: bounds what one write can expand to (gzip's ratio is ≤ ~1032:1). */
+const GZIP_PIECE = 64 * 1024;
+
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { DCtx, dStreamOutSize } = require(${JSON.stringify(require.resolve('zstd-napi/binding'))});
-const dctx = new DCtx();
-const OUT = Math.max(dStreamOutSize(), 256 * 1024);
+const { parentPort, workerData } = require('node:worker_threads');
+const OUT = 256 * 1024;
 let credits = ${MAX_OUTPUT_IN_FLIGHT};
 let wake = null;
-let inFrame = false;
 let busy = false;
 const queue = [];
 parentPort.on('message', (m) => {
@@ -25,9 +26,52 @@ parentPort.on('message', (m) => {
     return;
   }
   queue.push(m);
-  if (!busy) run();
+  if (!busy) (workerData.format === 'gzip' ? runGzip : runZstd)();
 });
-async function run() {
+async function takeCredit() {
+  while (credits === 0) await new Promise((resolve) => (wake = resolve));
+  credits--;
+}
+const fail = (error) => parentPort.postMessage({ kind: 'error', message: String((error && error.message) || error) });
+
+let gunzip = null;
+if (workerData.format === 'gzip') {
+  gunzip = require('node:zlib').createGunzip({ chunkSize: OUT });
+  (async () => {
+    try {
+      for await (const c of gunzip) {
+        await takeCredit();
+        const data = new ArrayBuffer(c.length);
+        new Uint8Array(data).set(c);
+        parentPort.postMessage({ kind: 'data', data, length: c.length }, [data]);
+      }
+      parentPort.postMessage({ kind: 'end' });
+    } catch (error) {
+      fail(error);
+    }
+  })();
+}
+async function runGzip() {
+  busy = true;
+  while (queue.length) {
+    const m = queue.shift();
+    if (m.kind === 'end') {
+      gunzip.end();
+      continue;
+    }
+    const src = new Uint8Array(m.data);
+    for (let at = 0; at < src.length; at += ${GZIP_PIECE}) {
+      if (!gunzip.write(src.subarray(at, at + ${GZIP_PIECE}))) await new Promise((resolve) => gunzip.once('drain', resolve));
+    }
+    parentPort.postMessage({ kind: 'consumed' });
+  }
+  busy = false;
+}
+
+let dctx = null;
+let inFrame = false;
+async function runZstd() {
+  if (!dctx) dctx = new (require(${JSON.stringify(require.resolve('zstd-napi/binding'))}).DCtx)();
   busy = true;
   try {
     while (queue.length) {
@@ -42,8 +86,7 @@ async function run() {
         const [ret, produced, consumed] = dctx.decompressStream(dst, src);
         src = src.subarray(consumed);
         if (produced > 0) {
-          while (credits === 0) await new Promise((resolve) => (wake = resolve));
-          credits--;
+          await takeCredit();
           parentPort.postMessage({ kind: 'data', data: dst.buffer, length: produced }, [dst.buffer]);
         }
         if (src.length === 0 && (produced < OUT || ret === 0)) {
@@ -54,7 +97,7 @@ async function run() {
       parentPort.postMessage({ kind: 'consumed' });
     }
   } catch (error) {
-    parentPort.postMessage({ kind: 'error', message: String(error && error.message || error) });
+    fail(error);
   }
   busy = false;
 }
@@ -66,15 +109,16 @@ type FromThread =
   | { readonly kind: 'end' }
   | { readonly kind: 'error'; readonly message: string };
 
-/** A zstd decompressing Transform whose work runs on a dedicated thread (zstd-napi's libzstd). */
-class ThreadedZstdDecompressor extends Transform {
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+/** A decompressing Transform whose work runs on a dedicated thread (zlib for gzip, zstd-napi's libzstd for zstd). */
+class ThreadedDecompressor extends Transform {
+  private readonly worker: Worker;
   private inFlight = 0;
   private blocked: TransformCallback | null = null;
   private flushed: TransformCallback | null = null;
 
-  constructor() {
+  constructor(format: 'gzip' | 'zstd') {
     super({ readableHighWaterMark: 1024 * 1024 });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { format } });
     this.worker.on('message', (m: FromThread) => this.onMessage(m));
     this.worker.on('error', (error) => this.destroy(error));
   }
@@ -125,7 +169,7 @@ class ThreadedZstdDecompressor extends Transform {
   }
 }
 
-/** A streaming zstd decompressor that runs on its own thread. */
-export function createThreadedZstdDecompressor(): Transform {
-  return new ThreadedZstdDecompressor();
+/** A streaming gzip or zstd decompressor that runs on its own thread. */
+export function createThreadedDecompressor(format: 'gzip' | 'zstd'): Transform {
+  return new ThreadedDecompressor(format);
 }
