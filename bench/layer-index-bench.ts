@@ -183,7 +183,8 @@ export async function runLayerIndexBench(options: LayerIndexBenchOptions = {}): 
     const verdict = target ? (r.ratio <= target ? `ok (target ≤ ${target})` : `MISSED (target ≤ ${target})`) : '';
     log(`  ${name.padEnd(46)} ours ${oursMs.toFixed(0).padStart(6)} ms  ref ${referenceMs.toFixed(0).padStart(6)} ms  ratio ${r.ratio.toFixed(2)}  ${verdict}`);
   };
-  const ours = (file: string, headersOnly = false) => () => indexLayerFile({ path: file, offset: 0, length: fs.statSync(file).size }, { name: file, headersOnly });
+  const ours = (file: string, headersOnly = false, threadedDecompression = true) => () =>
+    indexLayerFile({ path: file, offset: 0, length: fs.statSync(file).size }, { name: file, headersOnly, threadedDecompression });
   if (parts.has('layer')) await singleLayer();
   if (parts.has('image')) await image();
   const peakRssMb = parts.has('rss') ? await peakRss() : NaN;

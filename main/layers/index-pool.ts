@@ -131,8 +131,11 @@ export class IndexPool {
   private start(slot: Slot, job: Job): void {
     const { signal: _signal, onProgress: _progress, ...rest } = job.options;
     const d = job.layer.descriptor;
+    // A decompression thread per job only pays off while some core would otherwise sit idle.
+    const busy = this.slots.filter((s) => s.job).length + this.queue.length;
     const options: WorkerIndexOptions = {
       name: job.layer.name,
+      threadedDecompression: busy < this.size,
       compressedSize: job.layer.file?.length ?? d.size,
       expectedDigest: d.digest || undefined,
       expectedDiffId: d.diffId || undefined,

@@ -18,6 +18,8 @@ export interface IndexLayerOptions {
   readonly expectedDigest?: string;
   /** `sha256:` of the uncompressed tar: verified when given. */
   readonly expectedDiffId?: string;
+  /** Decompress gzip/zstd blobs ≥ 4 MiB on a thread of their own (default true); off when every core is busy anyway. */
+  readonly threadedDecompression?: boolean;
   /** Skip file content: no per-file digests and no diffId (plain tar file ranges then jump over data). */
   readonly headersOnly?: boolean;
   /** Cap on uncompressed bytes (default 64 GiB). */
@@ -101,6 +103,8 @@ class IndexBuilder implements TarVisitor {
       linkname,
     };
     const hashed = (h.type === 'file' || h.type === 'sparse') && this.hashFiles;
+    // Sparse files are hashed over their data as stored (holes are not expanded; for PAX 1.0 sparse files the
+    // stored data starts with the sparse map), so equal sparse files still get equal digests.
     if (hashed && h.dataSize > 0) {
       this.pendingEntry = base;
       this.pendingHeader = h;
@@ -283,7 +287,7 @@ export class LayerIndexer {
     this.compression = detectCompression(head.subarray(0, DETECT_BYTES), this.options.name);
     if (this.compression === 'none' && this.blobHash?.algorithm === 'sha256' && this.diffHash) this.blobHash = null;
     // Big blobs decompress on a thread of their own; small ones are not worth a thread's start-up.
-    const threaded = (this.options.compressedSize ?? 0) >= THREADED_MIN_BYTES;
+    const threaded = this.options.threadedDecompression !== false && (this.options.compressedSize ?? 0) >= THREADED_MIN_BYTES;
     const d = createDecompressor(this.compression, this.options.name, { threaded });
     if (!d) return;
     this.decompressor = d;
