@@ -7,6 +7,7 @@ import type { Compression, LayerEntry, LayerIndex, LayerWarning } from '../../sh
 import { createDecompressor, detectCompression, DETECT_BYTES } from './compression';
 import { classifyEntryPath, normalizeEntryPath } from './entry-path';
 import { TarReader, type TarHeader, type TarVisitor } from './tar-reader';
+import type { DigestingTransform } from './threaded-decompressor';
 
 /** Options of one indexing run. */
 export interface IndexLayerOptions {
@@ -172,7 +173,9 @@ function hashFor(expected: string | undefined): { hash: Hash; algorithm: string 
 export class LayerIndexer {
   private readonly builder: IndexBuilder;
   private readonly reader: TarReader;
-  private readonly diffHash: Hash | null;
+  private diffHash: Hash | null;
+  /** Set when the decompressor hashes its own output (on its thread): the diff id comes from it. */
+  private digestingDecompressor: { readonly outputDigest: string } | null = null;
   private blobHash: { hash: Hash; algorithm: string } | null;
   private head: Buffer[] = [];
   private headLen = 0;
@@ -291,6 +294,10 @@ export class LayerIndexer {
     const d = createDecompressor(this.compression, this.options.name, { threaded });
     if (!d) return;
     this.decompressor = d;
+    if (this.diffHash && (d as Partial<DigestingTransform>).hashesOutput) {
+      this.digestingDecompressor = d as DigestingTransform;
+      this.diffHash = null;
+    }
     d.on('data', (c: Buffer) => this.plain(c));
     this.decompressorDone = new Promise<void>((resolve, reject) => {
       d.on('end', resolve);
@@ -359,7 +366,7 @@ export class LayerIndexer {
         throw new StrataError('digest-mismatch', `${name}: blob digest is ${got}, expected ${this.options.expectedDigest}`, { file: name });
       }
     }
-    const diffId = this.diffHash ? 'sha256:' + this.diffHash.digest('hex') : '';
+    const diffId = this.digestingDecompressor?.outputDigest ?? (this.diffHash ? 'sha256:' + this.diffHash.digest('hex') : '');
     if (this.options.expectedDigest && this.compression === 'none' && this.diffHash && !this.blobHash) {
       if (this.options.expectedDigest.startsWith('sha256:') && diffId !== this.options.expectedDigest) {
         throw new StrataError('digest-mismatch', `${name}: blob digest is ${diffId}, expected ${this.options.expectedDigest}`, { file: name });

@@ -15,6 +15,10 @@ const GZIP_PIECE = 64 * 1024;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const OUT = 256 * 1024;
+// For zstd (cheap to decompress) the thread also hashes what it produces, so the diff id costs the reading
+// thread nothing; gzip's inflate is the slower side already, so there the reading thread hashes.
+const outputHash = workerData.hashOutput ? require('node:crypto').createHash('sha256') : null;
+const finish = () => parentPort.postMessage({ kind: 'end', sha256: outputHash ? outputHash.digest('hex') : '' });
 let credits = ${MAX_OUTPUT_IN_FLIGHT};
 let wake = null;
 let busy = false;
@@ -41,11 +45,12 @@ if (workerData.format === 'gzip') {
     try {
       for await (const c of gunzip) {
         await takeCredit();
+        if (outputHash) outputHash.update(c);
         const data = new ArrayBuffer(c.length);
         new Uint8Array(data).set(c);
         parentPort.postMessage({ kind: 'data', data, length: c.length }, [data]);
       }
-      parentPort.postMessage({ kind: 'end' });
+      finish();
     } catch (error) {
       fail(error);
     }
@@ -77,7 +82,8 @@ async function runZstd() {
     while (queue.length) {
       const m = queue.shift();
       if (m.kind === 'end') {
-        parentPort.postMessage(inFrame ? { kind: 'error', message: 'stream ended in the middle of a zstd frame' } : { kind: 'end' });
+        if (inFrame) fail('stream ended in the middle of a zstd frame');
+        else finish();
         continue;
       }
       let src = new Uint8Array(m.data);
@@ -86,6 +92,7 @@ async function runZstd() {
         const [ret, produced, consumed] = dctx.decompressStream(dst, src);
         src = src.subarray(consumed);
         if (produced > 0) {
+          if (outputHash) outputHash.update(dst.subarray(0, produced));
           await takeCredit();
           parentPort.postMessage({ kind: 'data', data: dst.buffer, length: produced }, [dst.buffer]);
         }
@@ -106,11 +113,14 @@ async function runZstd() {
 type FromThread =
   | { readonly kind: 'data'; readonly data: ArrayBuffer; readonly length: number }
   | { readonly kind: 'consumed' }
-  | { readonly kind: 'end' }
+  | { readonly kind: 'end'; readonly sha256: string }
   | { readonly kind: 'error'; readonly message: string };
 
 /** A decompressing Transform whose work runs on a dedicated thread (zlib for gzip, zstd-napi's libzstd for zstd). */
 class ThreadedDecompressor extends Transform {
+  /** `sha256:` of all output once the stream has ended, when `hashesOutput`. */
+  outputDigest = '';
+  readonly hashesOutput: boolean;
   private readonly worker: Worker;
   private inFlight = 0;
   private blocked: TransformCallback | null = null;
@@ -118,7 +128,8 @@ class ThreadedDecompressor extends Transform {
 
   constructor(format: 'gzip' | 'zstd') {
     super({ readableHighWaterMark: 1024 * 1024 });
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { format } });
+    this.hashesOutput = format === 'zstd';
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { format, hashOutput: this.hashesOutput } });
     this.worker.on('message', (m: FromThread) => this.onMessage(m));
     this.worker.on('error', (error) => this.destroy(error));
   }
@@ -156,6 +167,7 @@ class ThreadedDecompressor extends Transform {
         break;
       }
       case 'end': {
+        if (m.sha256) this.outputDigest = 'sha256:' + m.sha256;
         const done = this.flushed;
         this.flushed = null;
         void this.worker.terminate();
@@ -169,7 +181,10 @@ class ThreadedDecompressor extends Transform {
   }
 }
 
-/** A streaming gzip or zstd decompressor that runs on its own thread. */
-export function createThreadedDecompressor(format: 'gzip' | 'zstd'): Transform {
+/** A decompressing Transform that may also report the sha256 of its output once it has ended. */
+export type DigestingTransform = Transform & { readonly hashesOutput: boolean; readonly outputDigest: string };
+
+/** A streaming gzip or zstd decompressor that runs on its own thread and hashes its output there. */
+export function createThreadedDecompressor(format: 'gzip' | 'zstd'): DigestingTransform {
   return new ThreadedDecompressor(format);
 }
