@@ -131,6 +131,13 @@ const electron = {
   },
   nativeTheme: { themeSource: 'system', shouldUseDarkColors: false },
   dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
+  // Linux without a secret service: the credential store must fall back to memory, never plain text.
+  safeStorage: {
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => 'basic_text',
+    encryptString: () => assert.fail('logins must not be encrypted with the basic_text backend'),
+    decryptString: () => assert.fail('logins must not be decrypted with the basic_text backend'),
+  },
 };
 
 describe('Electron main process wiring (recording stand-in for electron)', () => {

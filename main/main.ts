@@ -11,6 +11,7 @@ import { APP_RESPONSE_HEADERS, APP_SCHEME, resolveAppAsset } from './app-securit
 import { registerIpc, sendApiEvent } from './ipc/register-ipc';
 import { installMenu } from './menu';
 import { defaultSamplePath } from './services/cache-location';
+import { createSafeCredentialStore } from './credentials/safe-credential-store';
 import { createStrataService } from './services/strata-service';
 import type { StrataService } from './services/strata-service-types';
 import { createMainWindow, denyPermissions, guardWebContents } from './window';
@@ -96,6 +97,7 @@ function main(): void {
     const engine = createStrataService({
       cacheDir: appCacheDir(process.env, process.platform, app.getPath('userData')),
       samplePath: unpackedPath(defaultSamplePath()),
+      credentials: createSafeCredentialStore(app.getPath('userData')),
     });
     service = engine;
     disposeIpc = registerIpc({

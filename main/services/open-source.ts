@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { SourceSpec } from '../../shared/api';
 import { StrataError } from '../../shared/errors';
 import { openLayerTarballs, openLocalStore } from '../stores/detect';
+import type { CredentialLookup } from '../registry/credentials';
 import { openReferenceStore } from '../stores/remote-store-factory';
 import type { ImageStore } from '../stores/types';
 
@@ -12,6 +13,10 @@ export interface SourceContext {
   readonly samplePath: string;
   /** Directory holding browser uploads (`<cache>/uploads`); upload ids resolve only inside it. */
   readonly uploadsDir: string;
+  /** Registry logins tried before docker's config.json. */
+  readonly credentials?: CredentialLookup;
+  /** Environment for DOCKER_HOST, DOCKER_CONFIG and DOCKER_CONTEXT (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Opens the store a SourceSpec names. */
@@ -33,7 +38,7 @@ export async function openSourceSpec(spec: SourceSpec, context: SourceContext): 
       }
       return openLocalStore(context.samplePath);
     case 'reference':
-      return openReferenceStore(spec.ref);
+      return openReferenceStore(spec.ref, { credentials: context.credentials, env: context.env });
   }
 }
 

@@ -1,6 +1,7 @@
 // The engine service both transports (Electron IPC and `strata serve`) wrap: the typed API plus events.
 import type { Readable } from 'node:stream';
 import type { ApiEvent, StrataApi } from '../../shared/api';
+import type { CredentialStore } from '../registry/credentials';
 
 /** The API implementation plus what transports need around it. */
 export interface StrataService extends StrataApi {
@@ -18,4 +19,8 @@ export interface StrataServiceOptions {
   readonly cacheDir: string;
   /** The bundled sample image (`dist/sample/strata-sample.tar`). */
   readonly samplePath: string;
+  /** Registry logins (safeStorage-backed in Electron); default: kept in memory for this run. */
+  readonly credentials?: CredentialStore;
+  /** Environment for DOCKER_HOST, DOCKER_CONFIG and DOCKER_CONTEXT (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }

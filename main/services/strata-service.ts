@@ -22,10 +22,13 @@ import type {
 import { apiInputSchemas } from '../../shared/api';
 import { isStrataError, StrataError } from '../../shared/errors';
 import type { ImageStore } from '../stores/types';
+import { BloatCache } from '../bloat/bloat-cache';
 import { IndexCache } from '../cache/index-cache';
+import { createMemoryCredentialStore } from '../credentials/memory-credential-store';
 import { IndexPool } from '../layers/index-pool';
 import { analyzeImage, type AnalyzedImage } from './image-analysis';
 import { openSourceSpec, safeUploadName } from './open-source';
+import { createRemoteHandlers } from './remote-handlers';
 import type { StrataService, StrataServiceOptions } from './strata-service-types';
 import { buildTreeData, pathDetails } from './tree-data';
 
@@ -45,6 +48,9 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
   const recentFile = path.join(options.cacheDir, 'recent.json');
   const pool = new IndexPool();
   const cache = new IndexCache(path.join(options.cacheDir, 'layers'));
+  const bloatCache = new BloatCache(path.join(options.cacheDir, 'bloat'));
+  const credentials = options.credentials ?? createMemoryCredentialStore();
+  const remote = createRemoteHandlers({ credentials, env: options.env });
   const stores = new Map<string, { store: ImageStore; spec: SourceSpec }>();
   const images = new Map<string, AnalyzedImage>();
   const jobs = new Map<string, AbortController>();
@@ -88,7 +94,12 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
 
   const handlers: { readonly [M in ApiMethod]: (input: ApiInput<M>) => Promise<ApiOutputs[M]> } = {
     async openSource({ source }) {
-      const store = await openSourceSpec(source, { samplePath: options.samplePath, uploadsDir });
+      const store = await openSourceSpec(source, {
+        samplePath: options.samplePath,
+        uploadsDir,
+        credentials: (registry) => credentials.get(registry),
+        env: options.env,
+      });
       const sourceId = randomUUID();
       stores.set(sourceId, { store, spec: source });
       const list = await store.list();
@@ -138,6 +149,15 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
       checkLayer(image, layer);
       return pathDetails(image, layer, p);
     },
+
+    async getBloat({ imageId }) {
+      const image = imageOf(imageId);
+      return (await bloatCache.report(image.descriptor, image.indexes, image.diffs)).report;
+    },
+
+    listDockerImages: remote.listDockerImages,
+    listTags: remote.listTags,
+    saveCredentials: remote.saveCredentials,
 
     async listRecent() {
       return readRecent();
