@@ -47,7 +47,7 @@ export interface HarnessOptions {
 /** Checks the build outputs the specs need; builds the sample image when only it is missing. */
 export async function ensureBuilt(): Promise<string> {
   if (!existsSync(path.join(DIST, 'renderer', 'index.html'))) {
-    throw new Error('dist/renderer is not built: run `npx vite build --config renderer/vite.config.ts` first.');
+    throw new Error('dist/renderer is not built: run `npx vite build --config renderer/vite.config.mts` first.');
   }
   if (!existsSync(SAMPLE)) {
     await mkdir(path.dirname(SAMPLE), { recursive: true });

@@ -59,7 +59,7 @@ export async function sendStatic(rootDir: string, urlPath: string, response: Ser
   const info = inside && !decoded.includes('\0') ? await stat(file).catch(() => null) : null;
   if (!info?.isFile()) {
     response.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
-    response.end(relative === 'index.html' ? 'The renderer is not built: run `npx vite build --config renderer/vite.config.ts`.\n' : 'Not found.\n');
+    response.end(relative === 'index.html' ? 'The renderer is not built: run `npx vite build --config renderer/vite.config.mts`.\n' : 'Not found.\n');
     return;
   }
   response.writeHead(200, {

@@ -5,11 +5,11 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: './',
   plugins: [react()],
   build: {
-    outDir: path.resolve(__dirname, '..', 'dist', 'renderer'),
+    outDir: path.resolve(import.meta.dirname, '..', 'dist', 'renderer'),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
