@@ -1,5 +1,6 @@
 // Indexes every layer of an image (through the cache and the worker pool), diffs the layers, and
 // builds the ancestry chain. Shared by the CLI, the Electron app and `strata serve`.
+import { setMaxListeners } from 'node:events';
 import type {
   HistoryStep,
   ImageDescriptor,
@@ -86,6 +87,8 @@ export async function analyzeImage(
   // One failure cancels the layers still running, so a bad layer stops the whole job promptly.
   const failFast = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, failFast.signal]) : failFast.signal;
+  // Each layer's job and reader listen on the one signal: a 40-layer image is not a listener leak.
+  setMaxListeners(Math.max(10, image.layers.length * 4), signal);
   let fromCache = 0;
   const results = await Promise.allSettled(
     image.layers.map(async (layer, i) => {
