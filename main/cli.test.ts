@@ -112,6 +112,9 @@ test('strata exit codes: 2 for usage, 1 for bad input with a one-line reason nam
   assert.equal((await run([], tmp, cache)).code, 2);
   assert.equal((await run(['frobnicate'], tmp, cache)).code, 2);
   assert.equal((await run(['ls', 'x.tar', '--bogus'], tmp, cache)).code, 2);
+  const help = await run(['diff', '--help'], tmp, cache);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: strata diff SOURCE/);
 
   const junk = path.join(tmp, 'junk.bin');
   writeFileSync(junk, Buffer.alloc(2048, 7));

@@ -49,6 +49,10 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
     io.stderr.write(`strata: unknown command ${JSON.stringify(name)}. Run \`strata --help\`.\n`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`Usage: ${command.usage}\n`);
+    return 0;
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
