@@ -96,14 +96,15 @@ export function parseNumeric(b: Buffer, start: number, end: number): number {
 export function headerChecksumOk(b: Buffer, at: number): boolean {
   const want = parseNumeric(b, at + 148, at + 156);
   if (!(want >= 0)) return false;
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = at; i < at + BLOCK; i++) {
-    const v = i >= at + 148 && i < at + 156 ? 0x20 : b[i];
-    unsigned += v;
-    signed += v > 127 ? v - 256 : v;
-  }
-  return want === unsigned || want === signed;
+  // The checksum field counts as eight spaces. Sum unsigned first (what every modern tar writes); the
+  // signed sum some old tars wrote differs by 256 per byte above 127, so it is only counted on a miss.
+  let unsigned = 8 * 0x20;
+  for (let i = at; i < at + 148; i++) unsigned += b[i];
+  for (let i = at + 156; i < at + BLOCK; i++) unsigned += b[i];
+  if (want === unsigned) return true;
+  let high = 0;
+  for (let i = at; i < at + BLOCK; i++) if (b[i] > 127 && (i < at + 148 || i >= at + 156)) high++;
+  return want === unsigned - 256 * high;
 }
 
 /** Parses PAX `len key=value\n` records into `into`; returns false when a record is malformed. */
