@@ -130,3 +130,38 @@ test('indexLayerCached indexes once, then serves the cache without opening the l
   assert.deepEqual(second.index, first.index);
   assert.equal(opens, 1);
 });
+
+/** A plain tar of `count` empty files, generated header by header as it is read (never held whole). */
+async function manyEntriesLayer(name: string, count: number): Promise<Layer> {
+  const template = (await makeLayerTar([file('d/f00000000')])).subarray(0, 512);
+  function* chunks(): Generator<Buffer> {
+    for (let start = 0; start < count; start += 1000) {
+      const chunk = Buffer.alloc(512 * Math.min(1000, count - start));
+      for (let i = 0; i < chunk.length / 512; i++) {
+        const h = chunk.subarray(i * 512, i * 512 + 512);
+        template.copy(h);
+        h.write(String(start + i).padStart(8, '0'), 3, 'latin1');
+        h.fill(0x20, 148, 156);
+        let sum = 0;
+        for (const byte of h) sum += byte;
+        h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      }
+      yield chunk;
+    }
+    yield Buffer.alloc(1024);
+  }
+  return { name, descriptor: { ...descriptor(Buffer.alloc(0)), digest: '', size: 0 }, open: async () => Readable.from(chunks()) };
+}
+
+test('a worker that dies (here: its heap cap reached) fails only its layer, by name; the pool replaces it', async (t) => {
+  const pool = new IndexPool({ size: 1, maxHeapMb: 24 });
+  t.after(() => pool.close());
+  const huge = await manyEntriesLayer('huge.tar', 2_000_000);
+  await assert.rejects(pool.index(huge), (e: unknown) => isStrataError(e) && e.code === 'too-large' && /huge\.tar: the index worker stopped/.test(e.message));
+  const small = await manyEntriesLayer('small.tar', 3);
+  const index = await pool.index(small);
+  assert.deepEqual(
+    index.entries.map((e) => e.path),
+    ['/d/f00000000', '/d/f00000001', '/d/f00000002'],
+  );
+});

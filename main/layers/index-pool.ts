@@ -62,24 +62,28 @@ interface Job {
 }
 
 /** Starts a worker on the compiled `.js` body, or (under tsx: tests, benchmarks) on the `.ts` one through tsx's require hook. */
-function startWorker(): Worker {
+function startWorker(maxHeapMb: number | undefined): Worker {
   const ext = path.extname(__filename);
   const file = path.join(__dirname, `index-worker${ext}`);
-  if (ext !== '.ts') return new Worker(file, { execArgv: [] });
+  const resourceLimits = maxHeapMb ? { maxOldGenerationSizeMb: maxHeapMb } : undefined;
+  if (ext !== '.ts') return new Worker(file, { execArgv: [], resourceLimits });
   const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`;
-  return new Worker(boot, { eval: true, execArgv: [] });
+  return new Worker(boot, { eval: true, execArgv: [], resourceLimits });
 }
 
 /** Worker threads (one per core by default) that turn layers into LayerIndexes. */
 export class IndexPool {
   private readonly size: number;
+  private readonly maxHeapMb: number | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
 
-  constructor(options: { size?: number } = {}) {
+  /** `size`: workers (default: one per core); `maxHeapMb`: each worker's heap cap (default: Node's). */
+  constructor(options: { size?: number; maxHeapMb?: number } = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
+    this.maxHeapMb = options.maxHeapMb;
   }
 
   /** Indexes a layer in a worker; rejects with a StrataError naming the layer (cancelled, malformed, crashed…). */
@@ -119,10 +123,12 @@ export class IndexPool {
   }
 
   private spawn(): Slot {
-    const worker = startWorker();
+    const worker = startWorker(this.maxHeapMb);
     const slot: Slot = { worker, job: null };
     worker.on('message', (message: PoolResponse) => this.onMessage(slot, message));
-    worker.on('error', (error) => this.crashed(slot, error.message));
+    worker.on('error', (error: Error & { code?: string }) =>
+      this.crashed(slot, error.message, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'too-large' : 'malformed'),
+    );
     worker.on('exit', (code) => this.crashed(slot, `exit code ${code}`));
     this.slots.push(slot);
     return slot;
@@ -242,10 +248,10 @@ export class IndexPool {
     this.pump();
   }
 
-  private crashed(slot: Slot, reason: string): void {
+  private crashed(slot: Slot, reason: string, code: StrataErrorCode = 'malformed'): void {
     const job = slot.job;
     this.retire(slot);
-    if (job) this.settle(job, new StrataError('malformed', `${job.layer.name}: the index worker stopped (${reason})`, { file: job.layer.name }));
+    if (job) this.settle(job, new StrataError(code, `${job.layer.name}: the index worker stopped (${reason})`, { file: job.layer.name }));
     this.pump();
   }
 
