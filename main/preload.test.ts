@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as vm from 'node:vm';
 import ts from 'typescript';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_SAVE_PATH_CHANNEL } from '../shared/api';
 
 /** The preload as tsc emits it (CommonJS), run the way Electron's sandbox runs it: `require` knows only 'electron'. */
 function runPreload() {
@@ -55,11 +55,11 @@ describe('sandboxed preload', () => {
     assert.deepEqual([...new Set(runPreload().required)], ['electron']);
   });
 
-  it('exposes exactly window.strataApi with call, onEvent and pathForFile', () => {
+  it('exposes exactly window.strataApi with call, onEvent, pathForFile and chooseSavePath', () => {
     const { exposed } = runPreload();
     assert.deepEqual([...exposed.keys()], ['strataApi']);
     const api = exposed.get('strataApi') as Record<string, unknown>;
-    assert.deepEqual(Object.keys(api).sort(), ['call', 'onEvent', 'pathForFile']);
+    assert.deepEqual(Object.keys(api).sort(), ['call', 'chooseSavePath', 'onEvent', 'pathForFile']);
     for (const value of Object.values(api)) assert.equal(typeof value, 'function');
   });
 
@@ -90,6 +90,16 @@ describe('sandboxed preload', () => {
     assert.deepEqual(received, [[payload]]);
     off();
     assert.equal(listeners.get(IPC_EVENT_CHANNEL)?.size, 0);
+  });
+
+  it('asks for a save path on the save-dialog channel and turns a failed invoke into an error value', async () => {
+    const preload = runPreload();
+    const api = preload.exposed.get('strataApi') as { chooseSavePath(request: unknown): Promise<{ ok: boolean; error?: { code: string } }> };
+    const request = { suggestedName: 'alpine', format: 'oci' };
+    assert.deepEqual(await api.chooseSavePath(request), { ok: true, value: 'answer' });
+    assert.deepEqual(preload.invocations, [[IPC_SAVE_PATH_CHANNEL, request]]);
+    preload.failInvoke();
+    assert.equal((await api.chooseSavePath(request)).error?.code, 'ipc');
   });
 
   it('answers a dropped file path, and an empty string for anything that is not a File', () => {

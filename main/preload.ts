@@ -1,12 +1,13 @@
-// The sandboxed preload: exposes exactly `window.strataApi = { call, onEvent, pathForFile }` through
+// The sandboxed preload: exposes exactly `window.strataApi = { call, onEvent, pathForFile, chooseSavePath }` through
 // contextBridge, never ipcRenderer itself. A sandboxed preload may only require 'electron', so this
-// file has no other runtime import: the two channel names are inlined (a unit test checks they equal
-// IPC_CALL_CHANNEL and IPC_EVENT_CHANNEL of shared/api.ts).
+// file has no other runtime import: the channel names are inlined (a unit test checks they equal
+// IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL and IPC_SAVE_PATH_CHANNEL of shared/api.ts).
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { ApiEvent, ApiResult, StrataBridge } from '../shared/api';
 
 const CALL_CHANNEL = 'strata:call';
 const EVENT_CHANNEL = 'strata:event';
+const SAVE_PATH_CHANNEL = 'strata:choose-save-path';
 
 const bridge: StrataBridge = {
   call(method, input) {
@@ -24,6 +25,14 @@ const bridge: StrataBridge = {
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, forward);
     };
+  },
+  chooseSavePath(request) {
+    return ipcRenderer.invoke(SAVE_PATH_CHANNEL, request).catch(
+      (error: unknown): ApiResult<never> => ({
+        ok: false,
+        error: { code: 'ipc', message: `The save dialog did not open: ${error instanceof Error ? error.message : String(error)}` },
+      }),
+    );
   },
   pathForFile(file) {
     try {

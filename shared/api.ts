@@ -18,6 +18,20 @@ const text = z.string().min(1).max(4096);
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const layerNumber = z.number().int().min(0).max(100_000);
 
+/** Formats an image can be saved in: an OCI layout folder or a `docker save` archive. */
+export const saveFormatSchema = z.enum(['oci', 'docker-archive']);
+/** Formats an image can be saved in. */
+export type SaveFormat = z.infer<typeof saveFormatSchema>;
+
+/** What the renderer asks the Electron shell's native save dialog for. */
+export const savePathRequestSchema = z.object({
+  /** A file or folder name to suggest (no path separators). */
+  suggestedName: z.string().min(1).max(255).regex(/^(?!\.{1,2}$)[^/\\\0]+$/),
+  format: saveFormatSchema,
+});
+/** What the renderer asks the Electron shell's native save dialog for. */
+export type SavePathRequest = z.infer<typeof savePathRequestSchema>;
+
 /** What the user asks to open. */
 export const sourceSpecSchema = z.discriminatedUnion('kind', [
   /** A local archive or directory; the engine sniffs which kind. */
@@ -58,6 +72,20 @@ export const apiInputSchemas = {
     registry: z.string().min(1).max(255),
     username: z.string().min(1).max(1024),
     password: z.string().min(1).max(16_384),
+  }),
+  /** One page of a registry's repositories (`/v2/_catalog`), after `last` (exclusive). */
+  listRepositories: z.object({
+    registry: z.string().min(1).max(255),
+    last: z.string().max(512).optional(),
+    pageSize: z.number().int().min(1).max(1000).optional(),
+  }),
+  /** Saves a registry (`ghcr.io/o/a:tag`) or Docker engine (`docker://NAME`) image to a new path, as a job. */
+  saveImage: z.object({
+    ref: text,
+    destination: text,
+    format: saveFormatSchema,
+    platform: z.string().max(64).optional(),
+    jobId: id,
   }),
 } as const;
 
@@ -165,6 +193,25 @@ export interface ApiOutputs {
   listDockerImages: readonly DockerImageInfo[];
   listTags: RepositoryTags;
   saveCredentials: null;
+  listRepositories: RepositoryPage;
+  saveImage: SavedImage;
+}
+
+/** One page of a registry's catalog, for browsing a private registry. */
+export interface RepositoryPage {
+  /** The registry as references name it (`localhost:5000`). */
+  readonly registry: string;
+  readonly repositories: readonly string[];
+  /** The `last` to ask for the next page, or null when this page is the last. */
+  readonly next: string | null;
+}
+
+/** An image written to disk by `saveImage`. */
+export interface SavedImage {
+  readonly destination: string;
+  readonly format: SaveFormat;
+  /** Bytes written. */
+  readonly bytes: number;
 }
 
 /** One image of the local Docker engine, as the "Open from Docker engine" list shows it. */
@@ -225,9 +272,13 @@ export interface StrataBridge {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** The local path of a dropped file or folder (Electron's `webUtils.getPathForFile`), '' if none. */
   pathForFile(file: Blob): string;
+  /** Asks the user where to save an image with the native save dialog; '' when they cancel. */
+  chooseSavePath(request: SavePathRequest): Promise<ApiResult<string>>;
 }
 
 /** Name of the single IPC channel for calls, and of the one for events. */
 export const IPC_CALL_CHANNEL = 'strata:call';
 /** Name of the IPC channel main uses to push `ApiEvent`s. */
 export const IPC_EVENT_CHANNEL = 'strata:event';
+/** Name of the IPC channel of the native save dialog (`StrataBridge.chooseSavePath`). */
+export const IPC_SAVE_PATH_CHANNEL = 'strata:choose-save-path';

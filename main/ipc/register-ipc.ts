@@ -1,12 +1,13 @@
 // Electron glue of the IPC contract: one `ipcMain.handle` on IPC_CALL_CHANNEL that describes the
 // sender frame and hands the call to the pure dispatcher; engine events go to the window on
-// IPC_EVENT_CHANNEL.
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+// IPC_EVENT_CHANNEL; the native save dialog answers on IPC_SAVE_PATH_CHANNEL, sender-checked the same way.
+import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import type { ApiEvent, ApiResult } from '../../shared/api';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_SAVE_PATH_CHANNEL } from '../../shared/api';
 import type { IpcSenderFrame } from '../app-security';
 import type { StrataService } from '../services/strata-service-types';
 import { createIpcDispatcher } from './ipc-dispatch';
+import { createSavePathDispatcher, saveDialogOptions } from './save-path-dispatch';
 
 /** Options of `registerIpc`. */
 export interface IpcOptions {
@@ -38,8 +39,18 @@ export function registerIpc(options: IpcOptions): () => void {
     return result;
   });
   const unsubscribe = options.service.onEvent((event) => sendApiEvent(options.appContents(), event));
+  ipcMain.handle(IPC_SAVE_PATH_CHANNEL, async (event, request: unknown) => {
+    const choose = createSavePathDispatcher(async (valid) => {
+      const window = BrowserWindow.fromWebContents(event.sender);
+      const dialogOptions = saveDialogOptions(valid, app.getPath('downloads'));
+      const chosen = window ? await dialog.showSaveDialog(window, dialogOptions) : await dialog.showSaveDialog(dialogOptions);
+      return chosen.canceled || !chosen.filePath ? '' : chosen.filePath;
+    });
+    return choose(senderFrameOf(event, options.appContents()), request);
+  });
   return () => {
     ipcMain.removeHandler(IPC_CALL_CHANNEL);
+    ipcMain.removeHandler(IPC_SAVE_PATH_CHANNEL);
     unsubscribe();
   };
 }

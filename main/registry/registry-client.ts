@@ -178,27 +178,45 @@ export class RegistryClient {
     return this.paginate(first, 'registry:catalog:*', 'repositories', `${this.registry} catalog`, options.signal);
   }
 
+  /**
+   * One page of the catalog: up to `pageSize` repositories after `last` (exclusive, in the registry's
+   * order), and the `last` to ask for the next page, or null at the end.
+   */
+  async catalogPage(pageSize: number, last = '', signal?: AbortSignal): Promise<{ readonly repositories: string[]; readonly next: string | null }> {
+    const query = new URLSearchParams({ n: String(pageSize), ...(last ? { last } : {}) });
+    const page = await this.fetchPage(`/v2/_catalog?${query}`, 'registry:catalog:*', 'repositories', `${this.registry} catalog`, signal);
+    const link = page.next ? new URL(page.next, 'http://registry.invalid').searchParams.get('last') : null;
+    // A registry that links to a next page without a `last` cursor would loop: treat it as the end.
+    return { repositories: page.items, next: link && link !== last ? link : null };
+  }
+
   private async paginate(first: string, scope: string, field: string, where: string, signal?: AbortSignal): Promise<string[]> {
     const out: string[] = [];
     let next: string | null = first;
     for (let page = 0; next && page < MAX_PAGES; page++) {
-      const res = await this.request(next, { scope, signal });
-      await expectOk(res, where);
-      const body = await readCapped(res, MAX_MANIFEST_BYTES, where, signal);
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        throw new StrataError('malformed', `${where}: the registry's list is not JSON.`, { file: where });
-      }
-      const items = parsed[field];
-      if (items !== null && items !== undefined && !Array.isArray(items)) {
-        throw new StrataError('malformed', `${where}: the registry's list has no ${field} array.`, { file: where });
-      }
-      for (const item of items ?? []) if (typeof item === 'string') out.push(item);
-      next = nextLink(res.headers.get('link'));
+      const fetched = await this.fetchPage(next, scope, field, where, signal);
+      out.push(...fetched.items);
+      next = fetched.next;
     }
     return out;
+  }
+
+  /** Fetches one page of a JSON list (`{field: [...]}`): its strings and the `Link: rel="next"` target. */
+  private async fetchPage(url: string, scope: string, field: string, where: string, signal?: AbortSignal): Promise<{ items: string[]; next: string | null }> {
+    const res = await this.request(url, { scope, signal });
+    await expectOk(res, where);
+    const body = await readCapped(res, MAX_MANIFEST_BYTES, where, signal);
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new StrataError('malformed', `${where}: the registry's list is not JSON.`, { file: where });
+    }
+    const items = parsed[field];
+    if (items !== null && items !== undefined && !Array.isArray(items)) {
+      throw new StrataError('malformed', `${where}: the registry's list has no ${field} array.`, { file: where });
+    }
+    return { items: (items ?? []).filter((item): item is string => typeof item === 'string'), next: nextLink(res.headers.get('link')) };
   }
 
   /** Sends one API request with auth, redirects and retries; the caller checks the status. */

@@ -61,6 +61,7 @@ export function summarizeLayers(
       deleted: diffs[i].deleted.length,
     },
     warnings: indexes[i].warnings,
+    ...(indexes[i].lazy ? { lazy: indexes[i].lazy } : {}),
   }));
 }
 

@@ -1,13 +1,15 @@
-// API handlers for live sources: the Docker engine's image list, a repository's tags, and saving a
-// registry login (checked against the registry before it is stored). The service spreads them into
-// its handler table.
-import type { ApiInput, ApiOutputs } from '../../shared/api';
+// API handlers for live sources: the Docker engine's image list, a repository's tags, a registry's
+// catalog, saving a registry login (checked against the registry before it is stored) and saving an
+// image to disk as a cancellable job. The service puts them into its handler table.
+import * as path from 'node:path';
+import type { ApiEvent, ApiInput, ApiOutputs } from '../../shared/api';
 import { StrataError } from '../../shared/errors';
 import type { CredentialStore } from '../registry/credentials';
 import { DockerEngineClient, resolveEngineEndpoint } from '../registry/docker-engine-client';
 import { familiarName, parseImageReference } from '../registry/image-reference';
 import { RegistryClient } from '../registry/registry-client';
 import { registryClient } from '../stores/remote-store-factory';
+import { checkSaveDestination, saveReference } from '../stores/save-image';
 
 /** What the remote handlers need from the app. */
 export interface RemoteHandlerContext {
@@ -15,14 +17,23 @@ export interface RemoteHandlerContext {
   readonly credentials: CredentialStore;
   /** Environment for DOCKER_HOST, DOCKER_CONFIG, DOCKER_CONTEXT (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where running jobs register their AbortController by job id (the service's, so `cancelJob` reaches them). */
+  readonly jobs?: Map<string, AbortController>;
+  /** Sends progress events to the UI. */
+  readonly emit?: (event: ApiEvent) => void;
 }
 
-/** The handlers of `listDockerImages`, `listTags` and `saveCredentials`. */
+/** The handlers of `listDockerImages`, `listTags`, `saveCredentials`, `listRepositories` and `saveImage`. */
 export interface RemoteHandlers {
   listDockerImages(input: ApiInput<'listDockerImages'>): Promise<ApiOutputs['listDockerImages']>;
   listTags(input: ApiInput<'listTags'>): Promise<ApiOutputs['listTags']>;
   saveCredentials(input: ApiInput<'saveCredentials'>): Promise<ApiOutputs['saveCredentials']>;
+  listRepositories(input: ApiInput<'listRepositories'>): Promise<ApiOutputs['listRepositories']>;
+  saveImage(input: ApiInput<'saveImage'>): Promise<ApiOutputs['saveImage']>;
 }
+
+const CATALOG_PAGE_SIZE = 100;
+const PROGRESS_INTERVAL_MS = 100;
 
 const REGISTRY_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
 
@@ -30,6 +41,7 @@ const REGISTRY_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0
 export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandlers {
   const env = context.env ?? process.env;
   const appCredentials = (registry: string) => context.credentials.get(registry);
+  const jobs = context.jobs ?? new Map<string, AbortController>();
   return {
     async listDockerImages() {
       const client = new DockerEngineClient(await resolveEngineEndpoint(env));
@@ -51,6 +63,47 @@ export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandl
       await client.ping();
       await context.credentials.set(host, { username, password });
       return null;
+    },
+
+    async listRepositories({ registry, last, pageSize }) {
+      const host = normalizeRegistry(registry);
+      const page = await registryClient(host, { credentials: appCredentials, env }).catalogPage(pageSize ?? CATALOG_PAGE_SIZE, last ?? '');
+      return { registry: host, repositories: page.repositories, next: page.next };
+    },
+
+    async saveImage({ ref, destination, format, platform, jobId }) {
+      await checkSaveDestination(destination, format);
+      const dest = path.resolve(destination);
+      const controller = new AbortController();
+      jobs.set(jobId, controller);
+      // Progress travels as one row: the save's bytes written so far out of the image's total.
+      const report = (bytesDone: number, bytesTotal: number, state: 'reading' | 'done') =>
+        context.emit?.({ type: 'progress', jobId, layers: [{ layer: 0, bytesDone, bytesTotal, state }] });
+      let written = 0;
+      let last = 0;
+      try {
+        const saved = await saveReference(ref, dest, {
+          format,
+          platform,
+          credentials: appCredentials,
+          env,
+          signal: controller.signal,
+          onProgress: (bytesDone, bytesTotal) => {
+            written = bytesDone;
+            const now = Date.now();
+            if (now - last < PROGRESS_INTERVAL_MS) return;
+            last = now;
+            report(bytesDone, bytesTotal, 'reading');
+          },
+        });
+        report(written, written, 'done');
+        return { destination: dest, format: saved, bytes: written };
+      } catch (error) {
+        if (controller.signal.aborted) throw new StrataError('cancelled', `Saving ${ref} was cancelled; nothing was kept at ${dest}.`, { file: dest });
+        throw error;
+      } finally {
+        jobs.delete(jobId);
+      }
     },
   };
 }

@@ -50,7 +50,6 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
   const cache = new IndexCache(path.join(options.cacheDir, 'layers'));
   const bloatCache = new BloatCache(path.join(options.cacheDir, 'bloat'));
   const credentials = options.credentials ?? createMemoryCredentialStore();
-  const remote = createRemoteHandlers({ credentials, env: options.env });
   const stores = new Map<string, { store: ImageStore; spec: SourceSpec }>();
   const images = new Map<string, AnalyzedImage>();
   const jobs = new Map<string, AbortController>();
@@ -59,6 +58,7 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
   const emit = (event: ApiEvent) => {
     for (const listener of listeners) listener(event);
   };
+  const remote = createRemoteHandlers({ credentials, env: options.env, jobs, emit });
 
   async function readRecent(): Promise<RecentSource[]> {
     try {
@@ -158,6 +158,8 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
     listDockerImages: remote.listDockerImages,
     listTags: remote.listTags,
     saveCredentials: remote.saveCredentials,
+    listRepositories: remote.listRepositories,
+    saveImage: remote.saveImage,
 
     async listRecent() {
       return readRecent();

@@ -9,14 +9,13 @@ import * as path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tarStream from 'tar-stream';
+import type { SaveFormat } from '../../shared/api';
 import { StrataError } from '../../shared/errors';
 import { familiarName, parseImageReference } from '../registry/image-reference';
 import { DockerEngineClient, resolveEngineEndpoint } from '../registry/docker-engine-client';
 import { registryClient, type ReferenceStoreOptions } from './remote-store-factory';
 import { RegistryStore, type SavableImage } from './registry-store';
 
-/** Formats `saveReference` writes. */
-export type SaveFormat = 'oci' | 'docker-archive';
 
 /** Options of one save. */
 export interface SaveOptions extends ReferenceStoreOptions {
@@ -32,6 +31,31 @@ export function saveFormatFor(dest: string, explicit?: string): SaveFormat {
   if (explicit === 'oci' || explicit === 'docker-archive') return explicit;
   if (explicit) throw new StrataError('usage', `Unknown save format ${JSON.stringify(explicit)}: use oci or docker-archive.`);
   return /\.tar$/i.test(dest) ? 'docker-archive' : 'oci';
+}
+
+/**
+ * Checks a destination the app was given (not typed in a terminal): an absolute path whose parent
+ * folder exists, naming nothing yet or (for an OCI layout) an empty folder.
+ */
+export async function checkSaveDestination(dest: string, format: SaveFormat): Promise<void> {
+  if (!path.isAbsolute(dest) || dest.includes('\0')) {
+    throw new StrataError('usage', `${JSON.stringify(dest)} is not an absolute path; give the full path of the new file or folder.`, { file: dest });
+  }
+  const resolved = path.resolve(dest);
+  const parent = await stat(path.dirname(resolved)).catch(() => undefined);
+  if (!parent?.isDirectory()) {
+    throw new StrataError('not-found', `${path.dirname(resolved)} is not an existing folder; create it first or choose another place.`, { file: dest });
+  }
+  const existing = await stat(resolved).catch(() => undefined);
+  if (!existing) return;
+  if (format === 'oci' && existing.isDirectory() && (await readdir(resolved)).length === 0) return;
+  throw new StrataError(
+    'usage',
+    format === 'oci'
+      ? `${resolved} already exists and is not an empty folder; choose a new folder for the OCI layout.`
+      : `${resolved} already exists; choose a new file name for the archive.`,
+    { file: dest },
+  );
 }
 
 /** Saves `ref` (a registry reference or `docker://NAME`) to `dest`; resolves to the format written. */
