@@ -6,6 +6,7 @@ import type {
   ApiMethod,
   ApiOutputs,
   ApiResult,
+  SavePathRequest,
   SourceSpec,
   StrataApi,
   StrataBridge,
@@ -58,6 +59,14 @@ export function onApiEvent(listener: (event: ApiEvent) => void): () => void {
   const onMessage = (message: MessageEvent<string>) => listener(JSON.parse(message.data) as ApiEvent);
   source.addEventListener('message', onMessage);
   return () => source.close();
+}
+
+/**
+ * Asks where to save an image with the Electron shell's native save dialog: the chosen path, '' when
+ * the user cancels; null in a browser, where the page asks for a path on the server machine instead.
+ */
+export function chooseSavePath(request: SavePathRequest): Promise<ApiResult<string>> | null {
+  return bridge ? bridge.chooseSavePath(request) : null;
 }
 
 /** Progress of turning dropped files into a source: one callback per file as it is sent. */

@@ -5,6 +5,7 @@ import type { ImageView } from '../../../shared/api';
 import { formatBytes, shortDigest, trimBuildStep } from '../../../shared/format';
 import type { HistoryStep, LayerSummary } from '../../../shared/model';
 import { ChangeBadges } from '../common/change-badges';
+import { LazyBadge } from './lazy-badge';
 
 /** Props of the chain pane. */
 export interface LayerChainProps {
@@ -69,6 +70,7 @@ function ChainEntry({ layer, selected, onSelect }: { readonly layer: LayerSummar
         </div>
         <div className="chain-line">
           <ChangeBadges {...layer.counts} />
+          <LazyBadge layer={layer} />
           {layer.warnings.length > 0 && (
             <span className="chain-warnings" title={layer.warnings.map((w) => w.message).join('\n')}>
               ⚠ {layer.warnings.length}

@@ -1,9 +1,10 @@
 // "Open from Docker engine": the local engine's images (name, tag, size, created); a click opens one
-// as `docker://NAME` (or its id when untagged).
+// as `docker://NAME` (or its id when untagged); "Save…" writes one to a docker-save archive.
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, DockerImageInfo, SourceSpec } from '../../../shared/api';
 import { formatBytes, shortDigest } from '../../../shared/format';
 import { api } from '../../api-client';
+import { SaveImageForm } from './save-image-form';
 import './remote.css';
 
 /** Props: how to open the chosen image. */
@@ -15,6 +16,7 @@ export interface DockerEngineCardProps {
 export function DockerEngineCard({ onOpen }: DockerEngineCardProps) {
   const [images, setImages] = useState<readonly DockerImageInfo[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState<string | null>(null);
 
   const refresh = useCallback(() => {
     setError(null);
@@ -43,6 +45,7 @@ export function DockerEngineCard({ onOpen }: DockerEngineCardProps) {
       </div>
       {error && <p className="muted">{error.message}</p>}
       {images && rows.length === 0 && <p className="muted">The engine has no images.</p>}
+      {saving && <SaveImageForm key={saving} reference={saving} onOpen={onOpen} onClose={() => setSaving(null)} />}
       {rows.length > 0 && (
         <table className="remote-images">
           <thead>
@@ -51,6 +54,7 @@ export function DockerEngineCard({ onOpen }: DockerEngineCardProps) {
               <th>Tag</th>
               <th className="num">Size</th>
               <th>Created</th>
+              <th aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
@@ -67,6 +71,19 @@ export function DockerEngineCard({ onOpen }: DockerEngineCardProps) {
                   <td className="mono">{tagged ? name.slice(colon + 1) : '—'}</td>
                   <td className="num">{formatBytes(image.size)}</td>
                   <td title={image.created}>{image.created ? new Date(image.created).toLocaleDateString() : ''}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-label={`Save ${name}…`}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        setSaving(`docker://${ref}`);
+                      }}
+                    >
+                      Save…
+                    </button>
+                  </td>
                 </tr>
               );
             })}

@@ -18,3 +18,18 @@ export function repositoryOf(reference: string): string {
   const colon = ref.lastIndexOf(':');
   return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
 }
+
+/**
+ * The registry when the text names only a registry (`localhost:5000`, `127.0.0.1:5000/`, `ghcr.io`),
+ * for browsing its catalog; null for anything that reads as a repository (`alpine`, `alpine:3.20`).
+ */
+export function registryOnly(text: string): string | null {
+  const t = text.trim().replace(/^https?:\/\//, '');
+  const m = /^([^/\s@]+)(\/?)$/.exec(t);
+  if (!m) return null;
+  const host = /^(\[[0-9a-fA-F:.]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(m[1]);
+  if (!host) return null;
+  const name = host[1];
+  const looksLikeHost = name === 'localhost' || name.startsWith('[') || name.includes('.');
+  return m[2] === '/' || looksLikeHost ? m[1] : null;
+}

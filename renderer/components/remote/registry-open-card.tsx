@@ -1,11 +1,13 @@
 // "Open from registry": a reference field with recent references, the repository's tags with a
-// search box, and a credentials prompt when the registry answers 401. Multi-platform images then
+// search box, a registry's repositories (its catalog, page by page) when the field holds just a host,
+// "Save image…", and a credentials prompt when the registry answers 401. Multi-platform images then
 // show the image chooser (the platform picker) before analysis.
 import { useEffect, useMemo, useState } from 'react';
-import type { ApiError, SourceSpec } from '../../../shared/api';
+import type { ApiError, RepositoryPage, SourceSpec } from '../../../shared/api';
 import { api } from '../../api-client';
 import { ErrorBanner } from '../common/error-banner';
-import { registryHost, repositoryOf } from './registry-host';
+import { registryHost, registryOnly, repositoryOf } from './registry-host';
+import { SaveImageForm } from './save-image-form';
 import './remote.css';
 
 /** Props: how to open the chosen reference. */
@@ -14,6 +16,17 @@ export interface RegistryOpenCardProps {
 }
 
 const MAX_SHOWN_TAGS = 200;
+const CATALOG_PAGE_SIZE = 100;
+
+/** What to do once the user has signed in. */
+type AfterLogin = 'tags' | 'open' | 'catalog' | 'save';
+
+/** The repositories of a registry loaded so far, and the cursor of the next page. */
+interface Catalog {
+  readonly registry: string;
+  readonly repositories: readonly string[];
+  readonly next: string | null;
+}
 
 /** The registry section of the start screen. */
 export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
@@ -23,7 +36,9 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
   const [filter, setFilter] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [login, setLogin] = useState<{ readonly registry: string; readonly then: 'tags' | 'open' } | null>(null);
+  const [login, setLogin] = useState<{ readonly registry: string; readonly then: AfterLogin } | null>(null);
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [saving, setSaving] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -38,33 +53,68 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
   }, []);
 
   const trimmed = reference.trim();
+  const hostOnly = registryOnly(trimmed);
 
-  async function loadTags(): Promise<boolean> {
+  async function loadTags(repository = repositoryOf(trimmed)): Promise<boolean> {
     setBusy(true);
     setError(null);
-    const result = await api.listTags({ repository: repositoryOf(trimmed) });
+    const result = await api.listTags({ repository });
     setBusy(false);
     if (result.ok) {
       setTags(result.value);
+      setFilter('');
       return true;
     }
-    if (result.error.code === 'auth') setLogin({ registry: registryHost(trimmed), then: 'tags' });
+    if (result.error.code === 'auth') setLogin({ registry: registryHost(repository), then: 'tags' });
     else setError(result.error);
     return false;
   }
 
-  async function open(): Promise<void> {
-    if (!trimmed) return;
-    // Probe with the tag list: a 401 asks for credentials here, before the analysis starts.
+  /** Loads the first catalog page of a registry, or the next page of the one shown. */
+  async function loadCatalog(registry: string, more: boolean): Promise<void> {
+    setBusy(true);
+    setError(null);
+    const last = more && catalog?.next ? catalog.next : undefined;
+    const result = await api.listRepositories({ registry, pageSize: CATALOG_PAGE_SIZE, ...(last ? { last } : {}) });
+    setBusy(false);
+    if (result.ok) {
+      const page: RepositoryPage = result.value;
+      setCatalog((c) => ({
+        registry: page.registry,
+        repositories: more && c?.registry === page.registry ? [...c.repositories, ...page.repositories] : page.repositories,
+        next: page.next,
+      }));
+      if (!more) setFilter('');
+      return;
+    }
+    if (result.error.code === 'auth') setLogin({ registry, then: 'catalog' });
+    else setError(result.error);
+  }
+
+  /** Probes with the tag list so that a 401 asks for credentials here, before the long work starts. */
+  async function signedIn(then: AfterLogin): Promise<boolean> {
     setBusy(true);
     setError(null);
     const probe = await api.listTags({ repository: repositoryOf(trimmed) });
     setBusy(false);
     if (!probe.ok && probe.error.code === 'auth') {
-      setLogin({ registry: registryHost(trimmed), then: 'open' });
+      setLogin({ registry: registryHost(trimmed), then });
+      return false;
+    }
+    return true;
+  }
+
+  async function open(): Promise<void> {
+    if (!trimmed) return;
+    if (hostOnly) {
+      await loadCatalog(hostOnly, false);
       return;
     }
-    onOpen({ kind: 'reference', ref: trimmed }, trimmed);
+    if (await signedIn('open')) onOpen({ kind: 'reference', ref: trimmed }, trimmed);
+  }
+
+  async function save(): Promise<void> {
+    if (trimmed && !hostOnly && (await signedIn('save'))) setSaving(trimmed);
   }
 
   const shown = useMemo(() => {
@@ -72,6 +122,12 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
     const list = tags?.tags.filter((t) => t.toLowerCase().includes(needle)) ?? [];
     return { list: list.slice(0, MAX_SHOWN_TAGS), more: Math.max(0, list.length - MAX_SHOWN_TAGS) };
   }, [tags, filter]);
+
+  const shownRepositories = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    const list = catalog?.repositories.filter((r) => r.toLowerCase().includes(needle)) ?? [];
+    return { list: list.slice(0, MAX_SHOWN_TAGS), more: Math.max(0, list.length - MAX_SHOWN_TAGS) };
+  }, [catalog, filter]);
 
   return (
     <section className="start-card" aria-labelledby="registry-heading">
@@ -83,7 +139,9 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
           void open();
         }}
       >
-        <label htmlFor="registry-ref-input">Image reference (alpine:3.20, ghcr.io/org/app@sha256:…, localhost:5000/team/api:dev)</label>
+        <label htmlFor="registry-ref-input">
+          Image reference (alpine:3.20, ghcr.io/org/app@sha256:…, localhost:5000/team/api:dev), or a registry host to browse its repositories
+        </label>
         <div className="open-path-row">
           <input
             id="registry-ref-input"
@@ -97,6 +155,7 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
             onChange={(event) => {
               setReference(event.target.value);
               setTags(null);
+              setSaving(null);
             }}
           />
           <datalist id="registry-recent-refs">
@@ -104,13 +163,28 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
               <option key={r} value={r} />
             ))}
           </datalist>
-          <button type="button" className="button" disabled={!trimmed || busy} onClick={() => void loadTags()}>
-            Tags
-          </button>
-          <button type="submit" className="button button-primary" disabled={!trimmed || busy}>
-            Open
-          </button>
+          {hostOnly ? (
+            <button type="submit" className="button button-primary" disabled={busy}>
+              Browse
+            </button>
+          ) : (
+            <>
+              <button type="button" className="button" disabled={!trimmed || busy} onClick={() => void loadTags()}>
+                Tags
+              </button>
+              <button type="submit" className="button button-primary" disabled={!trimmed || busy}>
+                Open
+              </button>
+            </>
+          )}
         </div>
+        {!hostOnly && trimmed && (
+          <div className="start-actions">
+            <button type="button" className="button button-small" disabled={busy || saving === trimmed} onClick={() => void save()}>
+              Save image…
+            </button>
+          </div>
+        )}
       </form>
       {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
       {login && (
@@ -118,12 +192,59 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
           registry={login.registry}
           onCancel={() => setLogin(null)}
           onSaved={() => {
-            const then = login.then;
+            const { then, registry } = login;
             setLogin(null);
             if (then === 'tags') void loadTags();
+            else if (then === 'catalog') void loadCatalog(registry, false);
+            else if (then === 'save') setSaving(trimmed);
             else onOpen({ kind: 'reference', ref: trimmed }, trimmed);
           }}
         />
+      )}
+      {saving && <SaveImageForm key={saving} reference={saving} onOpen={onOpen} onClose={() => setSaving(null)} />}
+      {catalog && !tags && (
+        <div className="remote-catalog">
+          <input
+            className="input"
+            type="search"
+            aria-label={`Search the repositories of ${catalog.registry}`}
+            placeholder={`Search ${catalog.repositories.length}${catalog.next ? '+' : ''} repositories of ${catalog.registry}`}
+            value={filter}
+            onChange={(event) => setFilter(event.target.value)}
+          />
+          {shownRepositories.list.length === 0 ? (
+            <p className="muted">{catalog.repositories.length === 0 ? 'The registry lists no repositories.' : 'No repository matches.'}</p>
+          ) : (
+            <ul className="remote-tag-list" aria-label={`Repositories of ${catalog.registry}`}>
+              {shownRepositories.list.map((repository) => (
+                <li key={repository}>
+                  <button
+                    type="button"
+                    className="recent-item mono"
+                    onClick={() => {
+                      const name = `${catalog.registry}/${repository}`;
+                      setReference(name);
+                      void loadTags(name);
+                    }}
+                  >
+                    {repository}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <div className="remote-catalog-footer">
+            <span className="muted">
+              {shownRepositories.more > 0 ? `${shownRepositories.more} more match; refine the search. ` : ''}
+              {catalog.next ? `Showing the first ${catalog.repositories.length}; the search covers those loaded.` : `All ${catalog.repositories.length} loaded.`}
+            </span>
+            {catalog.next && (
+              <button type="button" className="button button-small" disabled={busy} onClick={() => void loadCatalog(catalog.registry, true)}>
+                Load more
+              </button>
+            )}
+          </div>
+        </div>
       )}
       {tags && (
         <div className="remote-tags">
