@@ -70,8 +70,8 @@ export function DockerEngineCard({ onOpen }: DockerEngineCardProps) {
                   </td>
                   <td className="mono">{tagged ? name.slice(colon + 1) : '—'}</td>
                   <td className="num">{formatBytes(image.size)}</td>
-                  <td title={image.created}>{image.created ? new Date(image.created).toLocaleDateString() : ''}</td>
-                  <td>
+                  <td className="nowrap" title={image.created}>{image.created ? new Date(image.created).toLocaleDateString() : ''}</td>
+                  <td className="nowrap">
                     <button
                       type="button"
                       className="button button-small"

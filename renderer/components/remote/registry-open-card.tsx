@@ -202,7 +202,7 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
         />
       )}
       {saving && <SaveImageForm key={saving} reference={saving} onOpen={onOpen} onClose={() => setSaving(null)} />}
-      {catalog && !tags && (
+      {catalog && !tags && hostOnly === catalog.registry && (
         <div className="remote-catalog">
           <input
             className="input"

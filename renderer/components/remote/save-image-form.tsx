@@ -100,7 +100,9 @@ export function SaveImageForm({ reference, onOpen, onClose }: SaveImageFormProps
         {engine && <span className="muted">The Docker engine exports docker-save archives only.</span>}
       </fieldset>
       <label htmlFor="save-destination-input">
-        {transport === 'electron' ? 'Destination' : 'Destination: an absolute path on the server machine (a new folder, or a new .tar file)'}
+        {transport === 'electron'
+          ? 'Destination'
+          : `Destination: an absolute path on the server machine (${format === 'oci' ? 'a new or empty folder' : 'a new .tar file'})`}
       </label>
       <div className="open-path-row">
         <input
