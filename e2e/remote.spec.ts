@@ -1,13 +1,14 @@
 // Live sources in Debian's Chromium against `strata serve` and real registries started here (Debian's
 // docker-registry): a public one and an htpasswd-protected one. Tags with search, an image's ancestry
 // chain with a lazily listed eStargz layer, the credentials prompt on 401, catalog browsing page by
-// page, saving from the app and reopening the saved layout; the Docker engine card when a private
-// dockerd starts. Saves registry-open, registry-catalog, registry-login, registry-save, lazy-layer and
-// docker-engine screenshots to docs/screenshots/.
+// page, saving from the app (progress, Cancel) and reopening the saved layout; the Docker engine card
+// when a private dockerd starts. Saves registry-open, registry-catalog, registry-login, registry-save,
+// lazy-layer and docker-engine screenshots to docs/screenshots/.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,6 +54,36 @@ async function mountCopy(host: string, from: string, to: string, manifest: Buffe
   }
   const put = await fetch(`http://${host}/v2/${to}/manifests/v1`, { method: 'PUT', headers: { 'content-type': mediaType }, body: manifest });
   assert.equal(put.status, 201, `manifest of ${to}`);
+}
+
+/** A proxy in front of a registry that sends the first 64 KiB of one blob and then stalls. */
+async function startStallingProxy(target: string, digest: string): Promise<{ host: string; stalled: Promise<void>; close(): Promise<void> }> {
+  let reached: () => void = () => undefined;
+  const stalled = new Promise<void>((resolve) => (reached = resolve));
+  const server = http.createServer((req, res) => {
+    const [hostname, port] = target.split(':');
+    const upstream = http.request({ hostname, port: Number(port), path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      if (!req.url?.endsWith(digest)) return void up.pipe(res);
+      up.once('data', (chunk: Buffer) => {
+        res.write(chunk.subarray(0, 65536));
+        up.destroy();
+        reached();
+      });
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    stalled,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** The "Open from registry" card. */
@@ -279,6 +310,35 @@ describe('browser: registries and the Docker engine', () => {
     // From disk the eStargz layer is read whole: no lazy badge.
     assert.equal(await page.locator('.chain-lazy').count(), 0);
     await backToStart(page);
+  });
+
+  it('shows a save’s progress and cancels it from the app, leaving nothing behind', async () => {
+    const big = lazy.images[0].layers[1];
+    const proxy = await startStallingProxy(pub.host, big.digest);
+    try {
+      const ref = `${proxy.host}/lazy/estargz:v1`;
+      await typeReference(page, ref);
+      await page.getByRole('button', { name: 'Save image…' }).click();
+      const form = page.getByRole('form', { name: `Save ${ref}` });
+      const dest = path.join(work, 'cancelled-layout');
+      await form.getByLabel(/Destination/).fill(dest);
+      await form.getByRole('button', { name: 'Save', exact: true }).click();
+      await proxy.stalled;
+      const bar = form.getByRole('progressbar', { name: 'Saving' });
+      await bar.waitFor();
+      // The base layer and the first 64 KiB of the eStargz blob are written; the rest never comes.
+      await form.locator('.progress-bytes', { hasText: ` / ${formatBytes(lazy.images[0].layers.reduce((n, l) => n + l.size, 0) + lazy.images[0].config.size + lazy.images[0].size)}` }).waitFor();
+      assert.ok(Number(await bar.getAttribute('aria-valuenow')) < 100);
+      await form.getByRole('button', { name: 'Cancel' }).click();
+      await bar.waitFor({ state: 'detached' });
+      assert.equal(await form.getByRole('alert').count(), 0);
+      assert.equal(await form.getByRole('status').count(), 0);
+      await assert.rejects(readdir(dest));
+      assert.deepEqual((await readdir(work)).filter((f) => f.includes('partial')), []);
+      await form.getByRole('button', { name: 'Close the save form' }).click();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('lists the Docker engine’s images, opens one and saves it as a docker-save archive', async (t) => {

@@ -1,5 +1,7 @@
 // The registry a typed reference points at, the way docker splits it (`alpine` → docker.io,
-// `ghcr.io/o/a` → ghcr.io, `localhost:5000/x` → localhost:5000), for the credentials prompt.
+// `ghcr.io/o/a` → ghcr.io, `localhost:5000/x` → localhost:5000), for the credentials prompt; whether
+// the text names a registry only (to browse its catalog); and a file name to save an image under.
+import type { SaveFormat } from '../../../shared/api';
 
 /** The registry host of a reference (docker.io when the first component is not a host). */
 export function registryHost(reference: string): string {
@@ -32,4 +34,11 @@ export function registryOnly(text: string): string | null {
   const name = host[1];
   const looksLikeHost = name === 'localhost' || name.startsWith('[') || name.includes('.');
   return m[2] === '/' || looksLikeHost ? m[1] : null;
+}
+
+/** A file or folder name to save an image under: `ghcr.io/org/app:v1` → `app-v1` (`app-v1.tar` for archives). */
+export function suggestedSaveName(reference: string, format: SaveFormat): string {
+  const last = reference.replace(/^docker:\/\//, '').replace(/@sha256:([0-9a-f]{12}).*$/, '-$1').split('/').pop() ?? '';
+  const name = last.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'image';
+  return format === 'docker-archive' ? `${name}.tar` : name;
 }

@@ -6,6 +6,7 @@ import type { ApiError, SaveFormat, SavedImage, SourceSpec } from '../../../shar
 import { formatBytes } from '../../../shared/format';
 import { api, chooseSavePath, onApiEvent, transport } from '../../api-client';
 import { ErrorBanner } from '../common/error-banner';
+import { suggestedSaveName } from './registry-host';
 import './remote.css';
 
 /** Props: the reference to save (`ghcr.io/o/a:tag` or `docker://NAME`), how to open the result, and how to close. */
@@ -24,13 +25,6 @@ const FORMAT_LABELS: Readonly<Record<SaveFormat, string>> = {
   oci: 'OCI layout (a new folder)',
   'docker-archive': 'docker-save archive (.tar)',
 };
-
-/** A file or folder name for the dialog: `ghcr.io/org/app:v1` → `app-v1`. */
-export function suggestedSaveName(reference: string, format: SaveFormat): string {
-  const last = reference.replace(/^docker:\/\//, '').replace(/@sha256:([0-9a-f]{12}).*$/, '-$1').split('/').pop() ?? '';
-  const name = last.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'image';
-  return format === 'docker-archive' ? `${name}.tar` : name;
-}
 
 /** The save form, shown under the reference it saves. */
 export function SaveImageForm({ reference, onOpen, onClose }: SaveImageFormProps) {
