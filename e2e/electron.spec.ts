@@ -125,7 +125,7 @@ describe('Electron shell', () => {
     await page.getByText('does-not-exist.tar').first().waitFor();
   });
 
-  it('gives the page no Node, only window.strataApi with call, onEvent and pathForFile', async (t) => {
+  it('gives the page no Node, only window.strataApi with call, onEvent, pathForFile and chooseSavePath', async (t) => {
     const binary = needsElectron(t);
     if (!binary) return;
     const { page } = await launch(binary, 'security-globals');
@@ -148,7 +148,7 @@ describe('Electron shell', () => {
       Buffer: 'undefined',
       ipcRenderer: 'undefined',
       electron: 'undefined',
-      api: ['call', 'onEvent', 'pathForFile'],
+      api: ['call', 'chooseSavePath', 'onEvent', 'pathForFile'],
     });
     const answers = await page.evaluate(async () => {
       const api = (globalThis as unknown as { strataApi: { call(m: string, i: unknown): Promise<unknown> } }).strataApi;
@@ -157,6 +157,11 @@ describe('Electron shell', () => {
     assert.equal((answers.recent as { ok: boolean }).ok, true);
     assert.match(JSON.stringify(answers.unknown), /Unknown API method/);
     assert.match(JSON.stringify(answers.bad), /Invalid input for getLayerTree/);
+    const dialog = await page.evaluate(async () => {
+      const api = (globalThis as unknown as { strataApi: { chooseSavePath(r: unknown): Promise<unknown> } }).strataApi;
+      return api.chooseSavePath({ suggestedName: '../escape', format: 'oci' });
+    });
+    assert.match(JSON.stringify(dialog), /Invalid input for chooseSavePath/);
 
   });
 

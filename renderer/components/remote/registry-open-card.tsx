@@ -179,7 +179,7 @@ export function RegistryOpenCard({ onOpen }: RegistryOpenCardProps) {
           )}
         </div>
         {!hostOnly && trimmed && (
-          <div className="start-actions">
+          <div className="start-actions remote-ref-actions">
             <button type="button" className="button button-small" disabled={busy || saving === trimmed} onClick={() => void save()}>
               Save image…
             </button>
