@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ImageDescriptor, LayerEntry, LayerIndex } from '../shared/model';
 import { BloatCache } from '../main/bloat/bloat-cache';
+import { decodeLayerIndex, encodeLayerIndex } from '../main/cache/index-codec';
 import { diffLayers } from '../main/layers/layer-diff';
 
 /** One measured number against its target (0: no target). */
@@ -45,7 +46,7 @@ export function syntheticImage(entries: number): { image: ImageDescriptor; index
       if (i % 250 === 7) list.push({ ...base, path: file, type: 'hardlink', size: 0, linkname: `${dir}/file${(i % 100) - 1}.so`, digest: '' });
       else list.push({ ...base, path: file, type: 'file', size: 1000 + (i % 977), digest: `sha256:${((i % 5000) * 7919 + l).toString(16).padStart(64, '0')}` });
     }
-    indexes.push({
+    const built: LayerIndex = {
       diffId: `sha256:${String(l).repeat(64).slice(0, 64)}`,
       compression: 'gzip',
       compressedSize: per * 400,
@@ -54,7 +55,11 @@ export function syntheticImage(entries: number): { image: ImageDescriptor; index
       whiteouts: l > 0 ? Array.from({ length: 20 }, (_, k) => `/usr/lib/l${l - 1}/pkg${k * 7 + 3}`) : [],
       opaqueDirs: l === LAYERS - 1 ? [`/usr/lib/l${l - 1}/pkg1`] : [],
       warnings: [],
-    });
+    };
+    // The service holds indexes decoded from the index cache (or the pool's transfer), not built strings.
+    const decoded = decodeLayerIndex(encodeLayerIndex(built));
+    if (!decoded) throw new Error('index codec round trip failed');
+    indexes.push(decoded);
   }
   const step = (i: number) => ({ createdBy: `/bin/sh -c make install-${i}`, created: '', comment: '', emptyLayer: false });
   const image: ImageDescriptor = {

@@ -76,6 +76,6 @@ export function analyzeBloat(
     duplicates: duplicates.slice(0, BLOAT_LIMITS.duplicateGroups),
     largestFiles: largestFiles(visible),
     largestDirectories: largestDirectories(visible),
-    dive: diveFigures(indexes),
+    dive: diveFigures(indexes, diffs),
   };
 }

@@ -44,14 +44,16 @@ function ancestors(path: string): string[] {
 }
 
 /** Why layer `index` removed `path` (which it did not write itself), and the path responsible. */
-function deletionCause(path: string, index: LayerIndex, whiteouts: ReadonlySet<string>, opaque: ReadonlySet<string>, written: ReadonlyMap<string, LayerEntry>): { cause: WasteCause; via: string } {
+function deletionCause(path: string, index: LayerIndex, whiteouts: ReadonlySet<string>, opaque: ReadonlySet<string>, written: () => ReadonlyMap<string, LayerEntry>): { cause: WasteCause; via: string } {
   const up = ancestors(path);
   // Same order as the diff applies them: opaque directories, then whiteouts, then entries.
   for (const dir of up) if (opaque.has(dir)) return { cause: 'opaque-dir', via: dir };
   if (whiteouts.has(path)) return { cause: 'deleted', via: path };
   for (const dir of up) if (whiteouts.has(dir)) return { cause: 'deleted', via: dir };
+  // Only now (rarely) is a map of the layer's own entries needed.
+  const own = written();
   for (const dir of up) {
-    const e = written.get(dir);
+    const e = own.get(dir);
     if (e && e.type !== 'dir') return { cause: 'replaced-dir', via: dir };
   }
   return { cause: 'deleted', via: index.whiteouts[0] ?? path };
@@ -95,7 +97,8 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
     const index = indexes[layer];
     const whiteouts = new Set(index.whiteouts);
     const opaque = new Set(index.opaqueDirs);
-    let written: Map<string, LayerEntry> | null = null;
+    let ownEntries: Map<string, LayerEntry> | null = null;
+    const written = () => (ownEntries ??= new Map(index.entries.map((e) => [e.path, e])));
     const lose = (writer: number, path: string, describe: () => Omit<WastedItem, 'path' | 'size' | 'digest' | 'written' | 'lost' | 'links'>) => {
       const name = names[writer]?.get(path);
       if (!name || name.lostIn >= 0) return;
@@ -125,10 +128,7 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
       });
     }
     for (const d of diff.deleted) {
-      lose(d.layer, d.path, () => {
-        written ??= new Map(index.entries.map((e) => [e.path, e]));
-        return { ...deletionCause(d.path, index, whiteouts, opaque, written), identical: false, metadataOnly: false, what: [] };
-      });
+      lose(d.layer, d.path, () => ({ ...deletionCause(d.path, index, whiteouts, opaque, written), identical: false, metadataOnly: false, what: [] }));
     }
   });
   return copies;

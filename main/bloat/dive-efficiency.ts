@@ -20,9 +20,12 @@
 //    (1 when Σ sums is 0). Wasted bytes = Σ sums of paths visited 2+ times. Layer size = Σ header sizes
 //    of the layer's entries; user size = Σ sizes of every layer but the first; user wasted percent =
 //    wasted / user size (dive divides by zero for one-layer images; we report 0).
-import type { LayerIndex } from '../../shared/model';
+// 6. Only a path some layer writes over, deletes, whites out or makes opaque can be visited twice (our
+//    diff lists every such path; the indexer keeps one entry per path per layer); every other leaf is
+//    visited once, so only those paths are tallied by
+//    name and the rest are summed — on a 1M-entry image that keeps 95% of paths out of the tally map.
+import type { LayerDiff, LayerIndex } from '../../shared/model';
 import { BLOAT_LIMITS, type DiveFigures, type DiveInefficiency } from '../../shared/bloat';
-import { comparePaths } from '../layers/layer-diff';
 
 const WHITEOUT = '.wh.';
 const META_WHITEOUT = '/.wh..wh.';
@@ -70,13 +73,14 @@ function layerTree(index: LayerIndex): LayerTree {
   const paths: string[] = [];
   const sizes: number[] = [];
   const dirs: boolean[] = [];
+  // The indexer keeps one entry per path (the last), as dive's AddPath keeps the last payload.
   for (const e of index.entries) {
     if (e.path === '/' || e.path.includes(META_WHITEOUT)) continue;
     paths.push(e.path);
     sizes.push(e.size);
     dirs.push(e.type === 'dir');
   }
-  for (const w of index.whiteouts) {
+  for (const w of new Set(index.whiteouts)) {
     const cut = w.lastIndexOf('/') + 1;
     const raw = `${w.slice(0, cut)}${WHITEOUT}${w.slice(cut)}`;
     if (raw.includes(META_WHITEOUT)) continue;
@@ -85,9 +89,16 @@ function layerTree(index: LayerIndex): LayerTree {
     dirs.push(false);
   }
   // An opaque marker is dropped, but its directory becomes a node. Every node's parent has a child.
+  // Siblings mostly come together, so a parent equal to the previous one is not sliced again.
   const opaque = index.opaqueDirs.filter((d) => d !== '/');
   const parents = new Set<string>();
-  for (const raw of paths) parents.add(parentOf(raw));
+  let previous = '';
+  for (const raw of paths) {
+    const cut = raw.lastIndexOf('/');
+    if (cut === previous.length && raw.startsWith(previous)) continue;
+    previous = cut <= 0 ? '/' : raw.slice(0, cut);
+    parents.add(previous);
+  }
   for (const d of opaque) parents.add(parentOf(d));
   for (const dir of [...parents]) for (let d = parentOf(dir); d !== '/' && !parents.has(d); d = parentOf(d)) parents.add(d);
   parents.delete('/');
@@ -106,6 +117,20 @@ function layerTree(index: LayerIndex): LayerTree {
     bareLeaves.push(d);
   }
   return { paths, sizes, dirs, leaves, bare, bareLeaves, hasWhiteouts: index.whiteouts.length > 0 };
+}
+
+/** The paths that can be visited in more than one layer (see rule 6): changed, deleted, whited out, opaque. */
+function revisitablePaths(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[]): Set<string> {
+  const paths = new Set<string>();
+  for (const diff of diffs) {
+    for (const c of diff.changed) paths.add(c.path);
+    for (const d of diff.deleted) paths.add(d.path);
+  }
+  for (const index of indexes) {
+    for (const w of index.whiteouts) paths.add(w);
+    for (const d of index.opaqueDirs) paths.add(d);
+  }
+  return paths;
 }
 
 /**
@@ -131,34 +156,29 @@ export function diveVisitOrder(a: string, b: string): number {
 /** dive's tree of the layers below one layer: a copy of layer 0 with layers 0…i−1 stacked on it. */
 class StackedTree {
   private readonly nodes = new Map<string, StackNode>();
-  /** Only nodes at or below these (disjoint, sorted) roots are kept: the paths whiteouts can ask about. */
-  private readonly roots: readonly string[];
+  /** Only nodes at or below these paths are kept: the paths whiteouts can ask about. */
+  private readonly roots: ReadonlySet<string>;
+  /** The parent directory of the last path asked about, and whether it is at or below a root. */
+  private lastParent = '\0';
+  private lastParentRelevant = false;
 
   constructor(targets: Iterable<string>) {
-    const sorted = [...new Set(targets)].sort(comparePaths);
-    const roots: string[] = [];
-    for (const t of sorted) {
-      const last = roots[roots.length - 1];
-      if (last === undefined || !(t.startsWith(last) && t.charCodeAt(last.length) === 47)) roots.push(t);
-    }
-    this.roots = roots;
+    this.roots = new Set(targets);
   }
 
-  /** Tells whether `path` is at or below one of the roots (binary search in path order). */
+  /** Tells whether `path` is at or below one of the roots (siblings reuse their parent's answer). */
   relevant(path: string): boolean {
-    let lo = 0;
-    let hi = this.roots.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (comparePaths(this.roots[mid], path) <= 0) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
+    if (this.roots.has(path)) return true;
+    const cut = path.lastIndexOf('/');
+    if (cut !== this.lastParent.length || !path.startsWith(this.lastParent)) {
+      this.lastParent = cut <= 0 ? '/' : path.slice(0, cut);
+      this.lastParentRelevant = false;
+      for (let d = this.lastParent; ; d = parentOf(d)) {
+        if (this.roots.has(d)) this.lastParentRelevant = true;
+        if (d === '/' || this.lastParentRelevant) break;
+      }
     }
-    if (found < 0) return false;
-    const root = this.roots[found];
-    return path === root || (path.startsWith(root) && path.charCodeAt(root.length) === 47);
+    return this.lastParentRelevant;
   }
   private readonly root: StackNode = { path: '/', size: 0, isDir: true, alive: true, children: [] };
 
@@ -221,7 +241,10 @@ class StackedTree {
     const ordered: number[] = [];
     const orderedBare: string[] = [];
     upper.paths.forEach((raw, i) => {
-      if (targets.size > 0 && (isWhiteoutPath(raw) || underAny(raw, targets))) ordered.push(i);
+      const whiteout = targets.size > 0 && isWhiteoutPath(raw);
+      // Writing a path this tree does not keep is a no-op in any order.
+      if (!whiteout && !this.relevant(raw)) return;
+      if (whiteout || (targets.size > 0 && underAny(raw, targets))) ordered.push(i);
       else this.put(raw, upper.sizes[i], upper.dirs[i]);
     });
     for (const raw of upper.bare) {
@@ -242,10 +265,13 @@ function underAny(path: string, targets: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Computes dive 0.13's efficiency figures for an image's layers (base first). */
-export function diveFigures(indexes: readonly LayerIndex[]): DiveFigures {
+/** Computes dive 0.13's efficiency figures for an image's layers (base first) and their diffs. */
+export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[]): DiveFigures {
+  const revisitable = revisitablePaths(indexes, diffs);
   const trees = indexes.map(layerTree);
-  // Per path: index into the tallies (summed sizes, smallest size, visits).
+  // Leaves visited once: their size is both their smallest and their summed size.
+  let visitedOnce = 0;
+  // Per revisitable path: index into the tallies (summed sizes, smallest size, visits).
   const slots = new Map<string, number>();
   const cumulative: number[] = [];
   const minimum: number[] = [];
@@ -279,6 +305,10 @@ export function diveFigures(indexes: readonly LayerIndex[]): DiveFigures {
 
   trees.forEach((tree, layer) => {
     const visit = (path: string, size: number) => {
+      if (!revisitable.has(path)) {
+        visitedOnce += size;
+        return;
+      }
       const slot = slotOf(path);
       cumulative[slot] += size;
       if (minimum[slot] < 0 || size < minimum[slot]) minimum[slot] = size;
@@ -306,8 +336,8 @@ export function diveFigures(indexes: readonly LayerIndex[]): DiveFigures {
     if (stopAt !== null) slotOf(trimmedPath(stopAt));
   });
 
-  let smallest = 0;
-  let discovered = 0;
+  let smallest = visitedOnce;
+  let discovered = visitedOnce;
   let wastedBytes = 0;
   const inefficient: DiveInefficiency[] = [];
   for (const [path, slot] of slots) {

@@ -36,17 +36,33 @@ export function largestFiles(visible: readonly ContentCopy[], limit: number = BL
 
 /** Every directory of the final filesystem with the bytes and files below it ('/' included). */
 export function directoryTotals(visible: readonly ContentCopy[]): Map<string, { size: number; files: number }> {
-  const totals = new Map<string, { size: number; files: number }>();
+  // Files first go to their parent (siblings mostly come together, so the parent is rarely sliced
+  // again); the much smaller set of parents then rolls up to every ancestor.
+  const parents = new Map<string, { size: number; files: number }>();
+  let previous = '';
+  let current: { size: number; files: number } | undefined;
   for (const c of visible) {
     const path = visibleName(c);
     if (path === null) continue;
-    for (let cut = path.lastIndexOf('/'); cut >= 0; cut = cut === 0 ? -1 : path.lastIndexOf('/', cut - 1)) {
-      const dir = cut === 0 ? '/' : path.slice(0, cut);
-      const t = totals.get(dir);
-      if (t) {
-        t.size += c.entry.size;
-        t.files++;
-      } else totals.set(dir, { size: c.entry.size, files: 1 });
+    const cut = path.lastIndexOf('/');
+    if (!(current && cut === previous.length && path.startsWith(previous))) {
+      previous = cut <= 0 ? '' : path.slice(0, cut);
+      const dir = previous || '/';
+      current = parents.get(dir);
+      if (!current) parents.set(dir, (current = { size: 0, files: 0 }));
+    }
+    current.size += c.entry.size;
+    current.files++;
+  }
+  const totals = new Map<string, { size: number; files: number }>();
+  for (const [parent, t] of parents) {
+    for (let dir = parent, cut = dir === '/' ? 0 : dir.length; cut >= 0; cut = cut === 0 ? -1 : dir.lastIndexOf('/', cut - 1)) {
+      const at = cut === 0 ? '/' : dir.slice(0, cut);
+      const sum = totals.get(at);
+      if (sum) {
+        sum.size += t.size;
+        sum.files += t.files;
+      } else totals.set(at, { size: t.size, files: t.files });
     }
   }
   return totals;
