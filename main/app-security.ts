@@ -2,6 +2,7 @@
 // protocol and its origin, the Content-Security-Policy, which URLs a request may read, and which
 // frame may call the API. main.ts, window.ts and ipc/ apply them.
 import * as path from 'node:path';
+import { assetContentType } from './asset-types';
 
 /** The custom scheme the UI is served from (never `file://`). */
 export const APP_SCHEME = 'strata-app';
@@ -37,17 +38,6 @@ export const APP_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
-
 /** A file the app protocol may serve, with its content type. */
 export interface AppAsset {
   readonly file: string;
@@ -80,7 +70,7 @@ export function resolveAppAsset(rootDir: string, requestUrl: string): AppAsset |
   const root = path.resolve(rootDir);
   const file = path.resolve(root, relative);
   if (!file.startsWith(root + path.sep)) return null;
-  const contentType = CONTENT_TYPES[path.extname(file).toLowerCase()];
+  const contentType = assetContentType(file);
   return contentType ? { file, contentType } : null;
 }
 

@@ -23,6 +23,11 @@ export interface LayerEntry {
   readonly digest: string;
 }
 
+/** Just the LayerEntry fields of an entry that carries more (a diff's or a merge's tags), in their documented order. */
+export function plainEntry(e: LayerEntry): LayerEntry {
+  return { path: e.path, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, linkname: e.linkname, digest: e.digest };
+}
+
 /** Codes of the non-fatal problems found while indexing a layer. */
 export type LayerWarningCode =
   | 'unsafe-path' // `..` component or NUL byte: kept out of the tree

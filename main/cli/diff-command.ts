@@ -1,7 +1,8 @@
 // `strata diff SOURCE --layer N`: what one layer created, changed and deleted.
+import { plainEntry } from '../../shared/model';
 import { layerArg, sourceOptions, withAnalyzedImage } from './cli-analysis';
 import type { CliCommand } from './command';
-import { changedJson, deletedJson, entryJson, entryLine } from './entry-format';
+import { changedJson, deletedJson, entryLine } from './entry-format';
 
 /** Prints the layer's diff against the union of the layers below it. */
 export const diffCommand: CliCommand = {
@@ -13,7 +14,7 @@ export const diffCommand: CliCommand = {
     return withAnalyzedImage(args, io, (image) => {
       const diff = image.diffs[layerArg(args, image)];
       if (args.values.json) {
-        const json = { created: diff.created.map(entryJson), changed: diff.changed.map(changedJson), deleted: diff.deleted.map(deletedJson) };
+        const json = { created: diff.created.map(plainEntry), changed: diff.changed.map(changedJson), deleted: diff.deleted.map(deletedJson) };
         io.stdout.write(`${JSON.stringify(json)}\n`);
         return 0;
       }

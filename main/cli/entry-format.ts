@@ -1,5 +1,5 @@
 // Text and JSON shapes of entries for `strata ls` and `strata diff` (the documented --json shapes).
-import type { ChangedEntry, DeletedEntry, LayerEntry, MergedEntry } from '../../shared/model';
+import { plainEntry, type ChangedEntry, type DeletedEntry, type LayerEntry, type MergedEntry } from '../../shared/model';
 import { formatMode } from '../../shared/format';
 
 const TYPE_LETTER: Readonly<Record<LayerEntry['type'], string>> = {
@@ -13,34 +13,20 @@ const TYPE_LETTER: Readonly<Record<LayerEntry['type'], string>> = {
   sparse: 'S',
 };
 
-/** The stable JSON object of one entry: path, type, size, mode, uid, gid, mtime, linkname, digest. */
-export function entryJson(e: LayerEntry): Record<string, unknown> {
-  return {
-    path: e.path,
-    type: e.type,
-    size: e.size,
-    mode: e.mode,
-    uid: e.uid,
-    gid: e.gid,
-    mtime: e.mtime,
-    linkname: e.linkname,
-    digest: e.digest,
-  };
-}
 
 /** JSON of a merged-filesystem entry: the entry plus the layer that last wrote it. */
 export function mergedJson(e: MergedEntry): Record<string, unknown> {
-  return { ...entryJson(e), layer: e.layer };
+  return { ...plainEntry(e), layer: e.layer };
 }
 
 /** JSON of a changed entry: the entry, what changed, and the layer whose copy it replaced. */
 export function changedJson(e: ChangedEntry): Record<string, unknown> {
-  return { ...entryJson(e), what: e.what, previousLayer: e.previousLayer };
+  return { ...plainEntry(e), what: e.what, previousLayer: e.previousLayer };
 }
 
 /** JSON of a deleted entry: the deleted copy and the layer that wrote it. */
 export function deletedJson(e: DeletedEntry): Record<string, unknown> {
-  return { ...entryJson(e), layer: e.layer };
+  return { ...plainEntry(e), layer: e.layer };
 }
 
 /** One `ls -l`-style line: type+mode, owner, size, mtime, path (and link target). */

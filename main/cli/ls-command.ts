@@ -1,8 +1,9 @@
 // `strata ls SOURCE --layer N [--merged]`: one layer's entries, or the filesystem as of that layer.
+import { plainEntry } from '../../shared/model';
 import { mergedFilesystem } from '../layers/layer-diff';
 import { layerArg, sourceOptions, withAnalyzedImage } from './cli-analysis';
 import type { CliCommand } from './command';
-import { entryJson, entryLine, mergedJson } from './entry-format';
+import { entryLine, mergedJson } from './entry-format';
 
 /** Lists a layer's entries (tar order) or, with --merged, the merged filesystem sorted by path. */
 export const lsCommand: CliCommand = {
@@ -19,7 +20,7 @@ export const lsCommand: CliCommand = {
         return 0;
       }
       const entries = image.indexes[layer].entries;
-      io.stdout.write(args.values.json ? `${JSON.stringify({ entries: entries.map(entryJson) })}\n` : entries.map((e) => `${entryLine(e)}\n`).join(''));
+      io.stdout.write(args.values.json ? `${JSON.stringify({ entries: entries.map(plainEntry) })}\n` : entries.map((e) => `${entryLine(e)}\n`).join(''));
       return 0;
     });
   },

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { assetContentType } from '../asset-types';
 
 /** The policy every page is served with: only this server's own scripts, styles and API. */
 export const CONTENT_SECURITY_POLICY = [
@@ -16,17 +17,6 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 /** Headers every response carries. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -64,7 +54,7 @@ export async function sendStatic(rootDir: string, urlPath: string, response: Ser
   }
   response.writeHead(200, {
     ...SECURITY_HEADERS,
-    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-type': assetContentType(file) ?? 'application/octet-stream',
     'content-length': info.size,
     'content-security-policy': CONTENT_SECURITY_POLICY,
     'cache-control': path.extname(file) === '.html' ? 'no-store' : 'max-age=3600',

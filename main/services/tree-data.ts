@@ -2,7 +2,7 @@
 // indexes and diffs.
 import type { PathDetails, PathHistoryItem, RowStatus, TreeData } from '../../shared/api';
 import { ENTRY_TYPE_CODES } from '../../shared/api';
-import type { ChangeAspect, EntryType, LayerEntry, MergedEntry } from '../../shared/model';
+import { plainEntry, type ChangeAspect, type EntryType, type MergedEntry } from '../../shared/model';
 import { comparePaths, mergedFilesystem } from '../layers/layer-diff';
 import { trimCreatedBy, type AnalyzedImage } from './image-analysis';
 
@@ -92,9 +92,9 @@ export function pathDetails(image: AnalyzedImage, layer: number, path: string): 
     const created = diff.created.find((e) => e.path === path);
     if (created) history.push({ layer: i, kind: 'created', entry: created, what: [], createdBy });
     const changed = diff.changed.find((e) => e.path === path);
-    if (changed) history.push({ layer: i, kind: 'changed', entry: stripDiffFields(changed), what: changed.what, createdBy });
+    if (changed) history.push({ layer: i, kind: 'changed', entry: plainEntry(changed), what: changed.what, createdBy });
     const deleted = diff.deleted.find((e) => e.path === path);
-    if (deleted) history.push({ layer: i, kind: 'deleted', entry: stripDiffFields(deleted), what: [], createdBy });
+    if (deleted) history.push({ layer: i, kind: 'deleted', entry: plainEntry(deleted), what: [], createdBy });
   });
   const upTo = history.filter((h) => h.layer <= layer);
   const last = upTo[upTo.length - 1];
@@ -109,19 +109,5 @@ export function pathDetails(image: AnalyzedImage, layer: number, path: string): 
     what: here?.what ?? [],
     layer: writer ?? -1,
     history,
-  };
-}
-
-function stripDiffFields(e: LayerEntry): LayerEntry {
-  return {
-    path: e.path,
-    type: e.type,
-    size: e.size,
-    mode: e.mode,
-    uid: e.uid,
-    gid: e.gid,
-    mtime: e.mtime,
-    linkname: e.linkname,
-    digest: e.digest,
   };
 }
