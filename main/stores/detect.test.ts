@@ -4,7 +4,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isStrataError, type StrataErrorCode } from '../../shared/errors';
 import type { SourceKind } from '../../shared/model';
 import {
   writeDockerOciArchive,
@@ -19,6 +18,7 @@ import {
 import { compressBuffer, dir, file, makeLayerTar } from '../test-support/layer-tar';
 import { openLocalStore } from './detect';
 import { verifyImage } from './store-conformance';
+import { rejectsWith } from '../test-support/strata-error-assertions';
 
 let tmp: string;
 let image: FixtureImage;
@@ -28,15 +28,6 @@ before(async () => {
   image = { layers: [await makeLayerTar([dir('bin'), file('bin/true', 'x')]), await makeLayerTar([file('etc/a', 'a')])], tags: ['d:1'] };
 });
 after(() => rm(tmp, { recursive: true, force: true }));
-
-async function rejectsWith(promise: Promise<unknown>, code: StrataErrorCode, ...mentions: string[]): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isStrataError(error), `a StrataError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const m of mentions) assert.ok(error.message.includes(m), `${JSON.stringify(error.message)} mentions ${m}`);
-    return true;
-  });
-}
 
 async function kindOf(p: string): Promise<{ kind: SourceKind; layers: number }> {
   const store = await openLocalStore(p);

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isStrataError, type StrataErrorCode } from '../../shared/errors';
 import { sha256, writeDockerOciArchive, writeLegacyDockerArchive, writeTarArchive, type FixtureImage, type PreparedImage } from '../test-support/image-fixtures';
 import { dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
 import { openDockerArchive } from './docker-archive';
 import { describeStoreConformance, verifyImage } from './store-conformance';
+import { rejectsWith } from '../test-support/strata-error-assertions';
 
 let tmp: string;
 let layers: Buffer[];
@@ -49,15 +49,6 @@ function expected(image: PreparedImage) {
     createdBy: ['/bin/sh -c #(nop) ADD file:base in /', 'COPY app /app', 'RUN rm /etc/os-release'],
     emptySteps: 3,
   };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: StrataErrorCode, ...mentions: string[]): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isStrataError(error), `a StrataError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const m of mentions) assert.ok(error.message.includes(m), `${JSON.stringify(error.message)} mentions ${m}`);
-    return true;
-  });
 }
 
 describe('docker-archive fixtures', () => {

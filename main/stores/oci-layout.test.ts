@@ -6,13 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { isStrataError, type StrataErrorCode } from '../../shared/errors';
 import { sha256, writeMultiPlatformOciLayout, writeOciArchive, writeOciLayout, type FixtureImage, type PreparedImage } from '../test-support/image-fixtures';
 import { dir, file, makeLayerTar, opaque } from '../test-support/layer-tar';
 import { openLocalStore } from './detect';
 import { hostPlatform } from './image-config';
 import { openOciArchive, openOciLayout } from './oci-layout';
 import { describeStoreConformance, verifyImage } from './store-conformance';
+import { rejectsWith } from '../test-support/strata-error-assertions';
 
 const run = promisify(execFile);
 let tmp: string;
@@ -48,15 +48,6 @@ function expected(image: PreparedImage) {
     createdBy: ['ADD rootfs /', 'RUN update tool'],
     emptySteps: 1,
   };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: StrataErrorCode, ...mentions: string[]): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isStrataError(error), `a StrataError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const m of mentions) assert.ok(error.message.includes(m), `${JSON.stringify(error.message)} mentions ${m}`);
-    return true;
-  });
 }
 
 const platforms: FixtureImage[] = [

@@ -3,11 +3,11 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isStrataError, type StrataErrorCode } from '../../shared/errors';
 import { registryV1Ids, writeRegistryV1, type FixtureImage } from '../test-support/image-fixtures';
 import { dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
 import { openRegistryV1 } from './registry-v1';
 import { describeStoreConformance, verifyImage } from './store-conformance';
+import { rejectsWith } from '../test-support/strata-error-assertions';
 
 let tmp: string;
 let layers: Buffer[];
@@ -29,15 +29,6 @@ const spec = (extra: Partial<FixtureImage> = {}): FixtureImage => ({
   history: steps.map((createdBy) => ({ createdBy })),
   ...extra,
 });
-
-async function rejectsWith(promise: Promise<unknown>, code: StrataErrorCode, ...mentions: string[]): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isStrataError(error), `a StrataError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const m of mentions) assert.ok(error.message.includes(m), `${JSON.stringify(error.message)} mentions ${m}`);
-    return true;
-  });
-}
 
 for (const [title, ancestry, compression] of [
   ['registry v1 with ancestry files, plain layers', true, 'none'],
