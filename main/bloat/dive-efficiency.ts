@@ -73,9 +73,10 @@ function layerTree(index: LayerIndex): LayerTree {
   const paths: string[] = [];
   const sizes: number[] = [];
   const dirs: boolean[] = [];
-  // The indexer keeps one entry per path (the last), as dive's AddPath keeps the last payload.
+  // The indexer keeps one entry per path (the last), as dive's AddPath keeps the last payload, and
+  // already leaves out `.wh..wh.` names.
   for (const e of index.entries) {
-    if (e.path === '/' || e.path.includes(META_WHITEOUT)) continue;
+    if (e.path === '/') continue;
     paths.push(e.path);
     sizes.push(e.size);
     dirs.push(e.type === 'dir');
