@@ -32,18 +32,27 @@ export function App() {
   }, []);
 
   return (
-    <DropTarget onFiles={session.openFiles} onError={session.showError}>
+    <DropTarget onFiles={session.openFiles} onFolder={session.openFolder} onError={session.showError}>
       <div className="app">
         {session.error && (
           <div className="app-error">
             <ErrorBanner error={session.error} onDismiss={session.dismissError} />
           </div>
         )}
-        {state.phase === 'start' && <StartScreen onOpen={session.openSource} onFiles={session.openFiles} />}
+        {state.phase === 'start' && <StartScreen onOpen={session.openSource} onFiles={session.openFiles} onFolder={session.openFolder} />}
         {state.phase === 'staging' && <LayerFilesChain files={state.files} onChange={session.stageFiles} onAnalyse={session.analyseStaged} />}
         {state.phase === 'opening' && <ProgressPanel label={state.label} progress={state.progress} uploads={state.uploads} onCancel={session.cancel} />}
         {state.phase === 'choose-image' && <ImageChooser source={state.source} onChoose={session.chooseImage} onCancel={session.close} />}
-        {state.phase === 'ready' && <ImageWorkspace key={state.image.imageId} image={state.image} tabs={TABS} onClose={session.close} />}
+        {state.phase === 'ready' && (
+          <ImageWorkspace
+            key={state.image.imageId}
+            image={state.image}
+            tabs={TABS}
+            platforms={state.source.images.map((i) => i.platform).filter(Boolean)}
+            onClose={session.close}
+            onOpen={session.openSource}
+          />
+        )}
       </div>
     </DropTarget>
   );

@@ -2,8 +2,11 @@
 // opening with per-layer progress → (choosing one image of several) → browsing an analysed image.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, ImageView, SourceInfo, SourceSpec } from '../../shared/api';
+import type { ImageChoice } from '../../shared/model';
 import type { LayerProgress } from '../../shared/model';
 import { api, onApiEvent, sourceForFiles } from '../api-client';
+import type { GivenFolder } from './folder-files';
+import { folderTar, isOciLayoutFolder } from './folder-tar';
 import { sourceLabel } from './source-label';
 
 /** Where the session is. */
@@ -29,12 +32,14 @@ export interface Session {
   openSource(source: SourceSpec, label: string): Promise<void>;
   /** Dropped files: one opens directly; several are staged as a layer chain to reorder first. */
   openFiles(files: readonly File[]): Promise<void>;
+  /** A folder given to a browser page: an OCI layout is packed into an OCI archive and uploaded. */
+  openFolder(folder: GivenFolder): Promise<void>;
   /** Replaces the staged chain (after a reorder or removal). */
   stageFiles(files: readonly File[]): void;
   /** Analyses the staged files as loose layer tarballs, base first. */
   analyseStaged(): Promise<void>;
-  /** Analyses one image of a source that holds several. */
-  chooseImage(name: string): Promise<void>;
+  /** Analyses one image of a source that holds several (by name and platform: the images of an index share their name). */
+  chooseImage(choice: ImageChoice): Promise<void>;
   cancel(): void;
   /** Closes what is open and returns to the start screen. */
   close(): void;
@@ -73,10 +78,10 @@ export function useSession(): Session {
     openSourceId.current = null;
   }, []);
 
-  const analyse = useCallback(async (source: SourceInfo, image: string | undefined, label: string, mine: number) => {
+  const analyse = useCallback(async (source: SourceInfo, image: string | undefined, label: string, mine: number, platform?: string) => {
     const jobId = newJobId();
     setState({ phase: 'opening', label, jobId, progress: [], uploads: [] });
-    const result = await api.analyzeImage({ sourceId: source.sourceId, image, jobId });
+    const result = await api.analyzeImage({ sourceId: source.sourceId, image, ...(platform ? { platform } : {}), jobId });
     if (attempt.current !== mine) return;
     if (!result.ok) {
       setError(result.error);
@@ -164,6 +169,21 @@ export function useSession(): Session {
     [state, openUploaded, setError],
   );
 
+  const openFolder = useCallback(
+    async ({ name, files }: GivenFolder) => {
+      if (!isOciLayoutFolder(files)) {
+        setError({
+          code: 'unknown-format',
+          message: `${name} is not an OCI image layout (it has no oci-layout file). A browser can upload OCI layout folders only: open a registry v1 store by typing its path.`,
+          file: name,
+        });
+        return;
+      }
+      await openUploaded([new File([folderTar(files)], name, { type: 'application/x-tar' })], name);
+    },
+    [openUploaded, setError],
+  );
+
   const stageFiles = useCallback((files: readonly File[]) => {
     setState(files.length === 0 ? { phase: 'start' } : { phase: 'staging', files });
   }, []);
@@ -174,9 +194,10 @@ export function useSession(): Session {
   }, [state, openUploaded]);
 
   const chooseImage = useCallback(
-    async (name: string) => {
+    async (choice: ImageChoice) => {
       if (state.phase !== 'choose-image') return;
-      await analyse(state.source, name, name, attempt.current);
+      const name = choice.name || choice.id;
+      await analyse(state.source, name, choice.platform ? `${name} (${choice.platform})` : name, attempt.current, choice.platform || undefined);
     },
     [state, analyse],
   );
@@ -196,5 +217,5 @@ export function useSession(): Session {
 
   const dismissError = useCallback(() => setError(null), []);
 
-  return { state, error, openSource, openFiles, stageFiles, analyseStaged, chooseImage, cancel, close, showError: setError, dismissError };
+  return { state, error, openSource, openFiles, openFolder, stageFiles, analyseStaged, chooseImage, cancel, close, showError: setError, dismissError };
 }

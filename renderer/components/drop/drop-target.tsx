@@ -1,12 +1,16 @@
 // Drag-and-drop anywhere on the window: files dropped on the page go to the session; an overlay shows
-// while files hover. Drags that carry no files (reordering a list) are left alone.
+// while files hover. Drags that carry no files (reordering a list) are left alone. A folder dropped in
+// Electron is a local path like a file; in a browser its files are read here and handed over as a folder.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ApiError } from '../../../shared/api';
 import { transport } from '../../api-client';
+import { filesOfDirectoryEntry, type GivenFolder } from '../../state/folder-files';
 
 /** Props of the window-wide drop target. */
 export interface DropTargetProps {
   readonly onFiles: (files: readonly File[]) => void;
+  /** A folder dropped into a browser page, with its files. */
+  readonly onFolder: (folder: GivenFolder) => void;
   readonly onError: (error: ApiError) => void;
   readonly children: ReactNode;
 }
@@ -14,7 +18,7 @@ export interface DropTargetProps {
 const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false;
 
 /** Wraps the app; listens on the window so a drop works anywhere. */
-export function DropTarget({ onFiles, onError, children }: DropTargetProps) {
+export function DropTarget({ onFiles, onFolder, onError, children }: DropTargetProps) {
   const [hovering, setHovering] = useState(false);
 
   useEffect(() => {
@@ -40,14 +44,16 @@ export function DropTarget({ onFiles, onError, children }: DropTargetProps) {
       depth = 0;
       setHovering(false);
       const items = [...event.dataTransfer.items].filter((item) => item.kind === 'file');
-      const folder = items.find((item) => item.webkitGetAsEntry?.()?.isDirectory);
+      // Entries must be taken while the drop event runs; their files can be read afterwards.
+      const folder = items.map((item) => item.webkitGetAsEntry?.()).find((entry) => entry?.isDirectory);
       if (folder && transport === 'browser') {
-        const name = folder.getAsFile()?.name ?? 'folder';
-        onError({
-          code: 'usage',
-          message: `${name} is a folder: a browser cannot upload folders. Type its path on the start screen instead.`,
-          file: name,
-        });
+        if (items.length > 1) {
+          onError({ code: 'usage', message: `${folder.name} is a folder: drop a folder on its own, not together with other files.`, file: folder.name });
+          return;
+        }
+        filesOfDirectoryEntry(folder as FileSystemDirectoryEntry).then(onFolder, (error: unknown) =>
+          onError({ code: 'io', message: `The dropped folder ${folder.name} cannot be read: ${(error as Error).message ?? String(error)}`, file: folder.name }),
+        );
         return;
       }
       onFiles([...event.dataTransfer.files]);
@@ -62,7 +68,7 @@ export function DropTarget({ onFiles, onError, children }: DropTargetProps) {
       window.removeEventListener('dragover', onOver);
       window.removeEventListener('drop', onDrop);
     };
-  }, [onFiles, onError]);
+  }, [onFiles, onFolder, onError]);
 
   return (
     <>

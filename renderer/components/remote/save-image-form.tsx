@@ -1,6 +1,8 @@
 // "Save image…": writes a registry or Docker engine image to disk as an OCI layout folder or a
 // docker-save archive, as a cancellable job with a progress bar. The destination comes from the native
 // save dialog in Electron, or is typed as a path on the server machine in a browser (`strata serve`).
+// For a multi-platform index the form offers a platform picker (one platform is saved, as `strata save
+// --platform` does).
 import { useEffect, useState } from 'react';
 import type { ApiError, SaveFormat, SavedImage, SourceSpec } from '../../../shared/api';
 import { formatBytes } from '../../../shared/format';
@@ -12,6 +14,10 @@ import './remote.css';
 /** Props: the reference to save (`ghcr.io/o/a:tag` or `docker://NAME`), how to open the result, and how to close. */
 export interface SaveImageFormProps {
   readonly reference: string;
+  /** The platforms of a multi-platform index (`linux/amd64`…): with two or more the form offers a picker. */
+  readonly platforms?: readonly string[];
+  /** The platform picked first (the one open in the app); defaults to the first of `platforms`. */
+  readonly platform?: string;
   readonly onOpen: (source: SourceSpec, label: string) => void;
   readonly onClose: () => void;
 }
@@ -27,8 +33,10 @@ const FORMAT_LABELS: Readonly<Record<SaveFormat, string>> = {
 };
 
 /** The save form, shown under the reference it saves. */
-export function SaveImageForm({ reference, onOpen, onClose }: SaveImageFormProps) {
+export function SaveImageForm({ reference, platforms = [], platform: initialPlatform, onOpen, onClose }: SaveImageFormProps) {
   const engine = reference.startsWith('docker://');
+  const choosePlatform = !engine && platforms.length > 1;
+  const [platform, setPlatform] = useState(initialPlatform && platforms.includes(initialPlatform) ? initialPlatform : (platforms[0] ?? ''));
   const [format, setFormat] = useState<SaveFormat>(engine ? 'docker-archive' : 'oci');
   const [destination, setDestination] = useState('');
   const [state, setState] = useState<Phase>({ phase: 'idle' });
@@ -56,7 +64,13 @@ export function SaveImageForm({ reference, onOpen, onClose }: SaveImageFormProps
     const id = crypto.randomUUID().replace(/-/g, '');
     setError(null);
     setState({ phase: 'saving', jobId: id, done: 0, total: 0 });
-    const result = await api.saveImage({ ref: reference, destination: destination.trim(), format, jobId: id });
+    const result = await api.saveImage({
+      ref: reference,
+      destination: destination.trim(),
+      format,
+      ...(choosePlatform && platform ? { platform } : {}),
+      jobId: id,
+    });
     if (result.ok) setState({ phase: 'saved', saved: result.value });
     else {
       setState({ phase: 'idle' });
@@ -93,6 +107,18 @@ export function SaveImageForm({ reference, onOpen, onClose }: SaveImageFormProps
         ))}
         {engine && <span className="muted">The Docker engine exports docker-save archives only.</span>}
       </fieldset>
+      {choosePlatform && (
+        <label className="remote-save-platform">
+          <span className="muted">Platform</span>
+          <select className="select mono" value={platform} disabled={saving} onChange={(event) => setPlatform(event.target.value)}>
+            {platforms.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label htmlFor="save-destination-input">
         {transport === 'electron'
           ? 'Destination'

@@ -1,9 +1,10 @@
 // A source holding several images (a multi-image `docker save`, an index): pick one.
 import type { SourceInfo } from '../../../shared/api';
+import type { ImageChoice } from '../../../shared/model';
 import { shortDigest } from '../../../shared/format';
 
 /** Lists the images of a source; choosing one analyses it. */
-export function ImageChooser({ source, onChoose, onCancel }: { readonly source: SourceInfo; readonly onChoose: (name: string) => void; readonly onCancel: () => void }) {
+export function ImageChooser({ source, onChoose, onCancel }: { readonly source: SourceInfo; readonly onChoose: (choice: ImageChoice) => void; readonly onCancel: () => void }) {
   return (
     <main className="progress-screen">
       <section className="start-card" aria-labelledby="choose-heading">
@@ -13,7 +14,7 @@ export function ImageChooser({ source, onChoose, onCancel }: { readonly source: 
         <ul className="recent-list">
           {source.images.map((image) => (
             <li key={`${image.name}:${image.id}:${image.platform}`}>
-              <button type="button" className="recent-item" onClick={() => onChoose(image.name || image.id)}>
+              <button type="button" className="recent-item" onClick={() => onChoose(image)}>
                 <span className="recent-label mono">{image.name || shortDigest(image.id)}</span>
                 <span className="recent-meta mono">
                   {shortDigest(image.id)} {image.platform}

@@ -1,7 +1,9 @@
-// The start screen: open a path, the bundled sample, a recent source, or drop files.
+// The start screen: open a path, the bundled sample, a recent source, or drop files (in a browser also
+// choose an OCI layout folder, which is uploaded as an archive).
 import { useEffect, useRef, useState } from 'react';
 import type { RecentSource, SourceSpec } from '../../../shared/api';
 import { api, transport } from '../../api-client';
+import { filesOfChosenFolder, type GivenFolder } from '../../state/folder-files';
 import { DockerEngineCard } from '../remote/docker-engine-card';
 import { RegistryOpenCard } from '../remote/registry-open-card';
 
@@ -9,10 +11,11 @@ import { RegistryOpenCard } from '../remote/registry-open-card';
 export interface StartScreenProps {
   readonly onOpen: (source: SourceSpec, label: string) => void;
   readonly onFiles: (files: readonly File[]) => void;
+  readonly onFolder: (folder: GivenFolder) => void;
 }
 
 /** The first screen of a window, and where closing an image returns to. */
-export function StartScreen({ onOpen, onFiles }: StartScreenProps) {
+export function StartScreen({ onOpen, onFiles, onFolder }: StartScreenProps) {
   return (
     <main className="start">
       <header className="start-header">
@@ -28,7 +31,7 @@ export function StartScreen({ onOpen, onFiles }: StartScreenProps) {
               Open the sample image
             </button>
           </div>
-          <DropZone onFiles={onFiles} />
+          <DropZone onFiles={onFiles} onFolder={onFolder} />
         </section>
         <RecentList onOpen={onOpen} />
         <RegistryOpenCard onOpen={onOpen} />
@@ -71,16 +74,24 @@ function OpenPathForm({ onOpen }: { readonly onOpen: StartScreenProps['onOpen'] 
   );
 }
 
-function DropZone({ onFiles }: { readonly onFiles: StartScreenProps['onFiles'] }) {
+function DropZone({ onFiles, onFolder }: Pick<StartScreenProps, 'onFiles' | 'onFolder'>) {
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
   return (
     <div className="drop-zone">
       <div className="drop-zone-text">
-        Drop an image archive here to open it, or several layer tarballs to stack them (base first).
+        Drop an image archive or an OCI layout folder here to open it, or several layer tarballs to stack them (base first).
       </div>
-      <button type="button" className="button" onClick={() => input.current?.click()}>
-        Choose files…
-      </button>
+      <div className="drop-zone-buttons">
+        <button type="button" className="button" onClick={() => input.current?.click()}>
+          Choose files…
+        </button>
+        {transport === 'browser' && (
+          <button type="button" className="button" onClick={() => folderInput.current?.click()}>
+            Choose folder…
+          </button>
+        )}
+      </div>
       <input
         ref={input}
         type="file"
@@ -91,6 +102,20 @@ function DropZone({ onFiles }: { readonly onFiles: StartScreenProps['onFiles'] }
           event.target.value = '';
         }}
       />
+      {transport === 'browser' && (
+        <input
+          ref={folderInput}
+          type="file"
+          aria-label="OCI layout folder"
+          hidden
+          {...{ webkitdirectory: '' }}
+          onChange={(event) => {
+            const folder = filesOfChosenFolder([...(event.target.files ?? [])]);
+            event.target.value = '';
+            if (folder) onFolder(folder);
+          }}
+        />
+      )}
     </div>
   );
 }

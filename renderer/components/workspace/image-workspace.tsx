@@ -1,10 +1,12 @@
 // An open image: header, the ancestry chain (which selects the layer for every view), and the views
-// as tabs. `[` and `]` select the previous and next layer.
+// as tabs. `[` and `]` select the previous and next layer. A registry or Docker engine image offers
+// "Save image…" in the header.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { ImageView } from '../../../shared/api';
+import type { ImageView, SourceSpec } from '../../../shared/api';
 import { formatBytes, shortDigest } from '../../../shared/format';
 import { isTextEntry } from '../../state/keyboard-target';
 import { LayerChain } from '../chain/layer-chain';
+import { SaveImageForm } from '../remote/save-image-form';
 
 /** A request to show a path in the Tree view's merged tree of a layer (`nonce` tells repeats apart). */
 export interface RevealRequest {
@@ -35,12 +37,20 @@ export interface WorkspaceTab {
 export interface ImageWorkspaceProps {
   readonly image: ImageView;
   readonly tabs: readonly WorkspaceTab[];
+  /** The platforms of the source when it is a multi-platform index (offered when saving). */
+  readonly platforms: readonly string[];
   readonly onClose: () => void;
+  /** Opens another source (the image just saved). */
+  readonly onOpen: (source: SourceSpec, label: string) => void;
 }
 
+/** Kinds of source whose image can be saved to disk (a reference the save job can fetch again). */
+const SAVABLE = new Set<ImageView['sourceKind']>(['registry', 'docker-engine']);
+
 /** The main window once an image is analysed. */
-export function ImageWorkspace({ image, tabs, onClose }: ImageWorkspaceProps) {
+export function ImageWorkspace({ image, tabs, platforms, onClose, onOpen }: ImageWorkspaceProps) {
   const [layer, setLayer] = useState(image.layers.length - 1);
+  const [saving, setSaving] = useState(false);
   const [tab, setTab] = useState(tabs[0].id);
   const [reveal, setReveal] = useState<RevealRequest | null>(null);
   const onReveal = useCallback((path: string, at: number) => {
@@ -75,10 +85,20 @@ export function ImageWorkspace({ image, tabs, onClose }: ImageWorkspaceProps) {
             .join('  ·  ')}
         </span>
         <span className="topbar-spacer" />
+        {SAVABLE.has(image.sourceKind) && (
+          <button type="button" className="button button-small" aria-expanded={saving} onClick={() => setSaving(!saving)}>
+            Save image…
+          </button>
+        )}
         <button type="button" className="button button-small" onClick={onClose}>
           Close image
         </button>
       </header>
+      {saving && (
+        <div className="topbar-save">
+          <SaveImageForm reference={image.location} platforms={platforms} platform={image.platform} onOpen={onOpen} onClose={() => setSaving(false)} />
+        </div>
+      )}
       <div className="workspace-body">
         <LayerChain image={image} selected={layer} onSelect={setLayer} />
         <div className="workspace-main">
