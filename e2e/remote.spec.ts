@@ -2,8 +2,9 @@
 // docker-registry): a public one and an htpasswd-protected one. Tags with search, an image's ancestry
 // chain with a lazily listed eStargz layer, the credentials prompt on 401, catalog browsing page by
 // page, saving from the app (progress, Cancel) and reopening the saved layout; the Docker engine card
-// when a private dockerd starts. Saves registry-open, registry-catalog, registry-login, registry-save,
-// lazy-layer and docker-engine screenshots to docs/screenshots/.
+// when a private dockerd starts; one platform of a multi-platform index opened and another saved from
+// the open image's top bar. Saves registry-open, registry-catalog, registry-login, registry-save,
+// lazy-layer, save-from-image and docker-engine screenshots to docs/screenshots/.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -115,6 +116,7 @@ describe('browser: registries and the Docker engine', () => {
   const why: string[] = [];
   let web: Awaited<ReturnType<typeof writeOciLayout>>;
   let lazy: Awaited<ReturnType<typeof writeOciLayout>>;
+  let multi: Awaited<ReturnType<typeof writeOciLayout>>;
   const savedEnv = { DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CONFIG: process.env.DOCKER_CONFIG };
 
   before(async () => {
@@ -145,6 +147,13 @@ describe('browser: registries and the Docker engine', () => {
       },
     ]);
     await pushLayout(path.join(work, 'lazy'), 'v1', pub.host, 'lazy/estargz');
+
+    // A multi-platform index: different bytes per platform, so every digest differs.
+    multi = await writeOciLayout(path.join(work, 'multi'), 'v1', [
+      { platform: 'linux/amd64', layers: [await makeLayerTar([file('etc/arch', 'amd64\n')]), await makeLayerTar([file('app/bin', 'x86-64 code')])] },
+      { platform: 'linux/arm64', layers: [await makeLayerTar([file('etc/arch', 'arm64\n')]), await makeLayerTar([file('app/bin', 'aarch64 code')])] },
+    ]);
+    await pushLayout(path.join(work, 'multi'), 'v1', pub.host, 'multi/app');
 
     const manifest = await readFile(path.join(work, 'web', 'blobs', 'sha256', web.images[0].digest.slice(7)));
     const blobs = [web.images[0].config.digest, ...web.images[0].layers.map((l) => l.digest)];
@@ -258,7 +267,7 @@ describe('browser: registries and the Docker engine', () => {
     await registryCard(page).getByRole('button', { name: 'Browse', exact: true }).click();
     const list = page.getByRole('list', { name: `Repositories of ${pub.host}` });
     await list.waitFor();
-    const all = ['apps/web', 'lazy/estargz', ...EXTRA_REPOSITORIES].sort();
+    const all = ['apps/web', 'lazy/estargz', 'multi/app', ...EXTRA_REPOSITORIES].sort();
     assert.equal(await list.getByRole('button').count(), 100);
     assert.deepEqual(await list.getByRole('button').allInnerTexts(), all.slice(0, 100));
     await page.getByText('Showing the first 100').waitFor();
@@ -339,6 +348,40 @@ describe('browser: registries and the Docker engine', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('opens the chosen platform of an index, and saves another platform from the open image’s top bar', async () => {
+    const ref = `${pub.host}/multi/app:v1`;
+    const [amd64, arm64] = multi.images;
+    await typeReference(page, ref);
+    await registryCard(page).getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByRole('heading', { name: /holds 2 images/ }).waitFor();
+    await page.getByRole('button', { name: /linux\/arm64/ }).click();
+    await page.locator('.chain-layer').nth(1).waitFor();
+    assert.deepEqual(await chainDigests(page), arm64.layers.map((l) => l.digest), 'the chain is the chosen platform’s');
+
+    await page.locator('.topbar').getByRole('button', { name: 'Save image…' }).click();
+    const form = page.getByRole('form', { name: `Save ${ref}` });
+    await form.waitFor();
+    const platform = form.getByRole('combobox', { name: 'Platform' });
+    assert.equal(await platform.inputValue(), 'linux/arm64', 'the platform open in the app is picked first');
+    assert.deepEqual(await platform.locator('option').allInnerTexts(), ['linux/amd64', 'linux/arm64']);
+    await platform.selectOption('linux/amd64');
+    const dest = path.join(work, 'saved-amd64');
+    await form.getByLabel(/Destination/).fill(dest);
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await form.getByRole('status').waitFor();
+    await shoot(page, 'save-from-image');
+    const store = await openLocalStore(dest);
+    const saved = await store.openImage();
+    assert.equal(saved.descriptor.id, amd64.config.digest, 'the picked platform was saved');
+    assert.deepEqual(saved.descriptor.layers.map((l) => l.digest), amd64.layers.map((l) => l.digest));
+    await store.close();
+    await form.getByRole('button', { name: 'Open the saved image' }).click();
+    await page.locator(`.topbar-image[title="${dest}"]`).waitFor();
+    assert.deepEqual(await chainDigests(page), amd64.layers.map((l) => l.digest));
+    assert.equal(await page.locator('.topbar').getByRole('button', { name: 'Save image…' }).count(), 0, 'an image opened from disk offers no save');
+    await backToStart(page);
   });
 
   it('lists the Docker engine’s images, opens one and saves it as a docker-save archive', async (t) => {

@@ -1,8 +1,8 @@
 // Runs main.ts (and through it window.ts, menu.ts, ipc/register-ipc.ts) against a recording stand-in
 // for the `electron` module, since no Electron binary can run here: checks the wiring — protocol
 // privileges and files served, window preferences, guards on every web contents, denied permissions,
-// the sender check on real IPC calls into the real engine service, sources from argv and open-file,
-// and disposal on quit. The behaviour of Electron itself is covered by e2e/electron.spec.ts.
+// the sender check on real IPC calls into the real engine service and on the save dialog channel,
+// sources from argv and open-file, and disposal on quit. The behaviour of Electron itself is covered by e2e/electron.spec.ts.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_SAVE_PATH_CHANNEL } from '../shared/api';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -66,6 +66,9 @@ const app = Object.assign(new EventEmitter(), {
 /** A BrowserWindow stand-in: records its options and fires `web-contents-created` like Electron. */
 class FakeWindow extends EventEmitter {
   readonly webContents = new FakeContents();
+  static fromWebContents(contents: unknown): FakeWindow | null {
+    return windows.find((w) => w.webContents === contents) ?? null;
+  }
   constructor(readonly options: { webPreferences: Record<string, unknown> }) {
     super();
     windows.push(this);
@@ -130,7 +133,14 @@ const electron = {
     },
   },
   nativeTheme: { themeSource: 'system', shouldUseDarkColors: false },
-  dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
+  dialog: {
+    showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+    saveCalls: [] as unknown[][],
+    async showSaveDialog(...args: unknown[]) {
+      this.saveCalls.push(args);
+      return { canceled: false, filePath: '/home/me/Downloads/app-v1.tar' };
+    },
+  },
   // Linux without a secret service: the credential store must fall back to memory, never plain text.
   safeStorage: {
     isEncryptionAvailable: () => true,
@@ -282,6 +292,26 @@ describe('Electron main process wiring (recording stand-in for electron)', () =>
     const count = win.sent.length;
     app.emit('second-instance', {}, ['/opt/Strata/strata-app'], '/');
     assert.equal(win.sent.length, count, 'a bare second launch only focuses the window');
+  });
+
+  it('opens the save dialog for the window main frame only, after validating the request', async () => {
+    const handler = electron.ipcMain.handlers.get(IPC_SAVE_PATH_CHANNEL);
+    assert.ok(handler);
+    const win = windows[0].webContents;
+    const mainFrame = { url: 'strata-app://app/index.html', parent: null };
+    const request = { suggestedName: 'app-v1', format: 'docker-archive' };
+    const subframe = (await handler({ sender: win, senderFrame: { url: mainFrame.url, parent: mainFrame } }, request)) as { error?: { code: string } };
+    assert.equal(subframe.error?.code, 'forbidden');
+    const otherContents = (await handler({ sender: new FakeContents(), senderFrame: mainFrame }, request)) as { error?: { code: string } };
+    assert.equal(otherContents.error?.code, 'forbidden');
+    const badName = (await handler({ sender: win, senderFrame: mainFrame }, { ...request, suggestedName: '../../etc/passwd' })) as { error?: { code: string } };
+    assert.equal(badName.error?.code, 'usage');
+    assert.equal(electron.dialog.saveCalls.length, 0, 'no dialog for a refused call');
+    assert.deepEqual(await handler({ sender: win, senderFrame: mainFrame }, request), { ok: true, value: '/home/me/Downloads/app-v1.tar' });
+    assert.equal(electron.dialog.saveCalls.length, 1);
+    const [parent, options] = electron.dialog.saveCalls[0] as [unknown, { defaultPath: string }];
+    assert.equal(parent, windows[0], 'the dialog is modal to the Strata window');
+    assert.match(options.defaultPath, /[\\/]app-v1\.tar$/);
   });
 
   it('disposes the engine before quitting', async () => {
