@@ -350,9 +350,37 @@ describe('browser: registries and the Docker engine', () => {
     }
   });
 
-  it('opens the chosen platform of an index, and saves another platform from the open image’s top bar', async () => {
+  it('saves one platform of an index from the start screen, opens the chosen platform, and saves another from the top bar', async () => {
     const ref = `${pub.host}/multi/app:v1`;
     const [amd64, arm64] = multi.images;
+    const DEFAULT = 'default (the server’s platform)';
+    // From the registry card: the form asks the registry for the index's platforms.
+    await typeReference(page, ref);
+    await registryCard(page).getByRole('button', { name: 'Save image…' }).click();
+    const startForm = page.getByRole('form', { name: `Save ${ref}` });
+    const startPicker = startForm.getByRole('combobox', { name: 'Platform' });
+    await startPicker.waitFor();
+    assert.deepEqual(await startPicker.locator('option').allInnerTexts(), [DEFAULT, 'linux/amd64', 'linux/arm64']);
+    assert.equal(await startPicker.inputValue(), '');
+    await startPicker.selectOption('linux/arm64');
+    const armDest = path.join(work, 'saved-arm64');
+    await startForm.getByLabel(/Destination/).fill(armDest);
+    await startForm.getByRole('button', { name: 'Save', exact: true }).click();
+    await startForm.getByRole('status').waitFor();
+    const armStore = await openLocalStore(armDest);
+    assert.equal((await armStore.openImage()).descriptor.id, arm64.config.digest, 'the picked platform was saved');
+    await armStore.close();
+    await startForm.getByRole('button', { name: 'Close the save form' }).click();
+    // A single-platform image offers no picker.
+    await typeReference(page, `${pub.host}/apps/web:v1`);
+    const answered = page.waitForResponse('**/api/listPlatforms');
+    await registryCard(page).getByRole('button', { name: 'Save image…' }).click();
+    const single = page.getByRole('form', { name: `Save ${pub.host}/apps/web:v1` });
+    assert.deepEqual(await (await answered).json(), { ok: true, value: [] });
+    await page.evaluate(() => new Promise((resolve) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(resolve))));
+    assert.equal(await single.getByRole('combobox', { name: 'Platform' }).count(), 0);
+    await single.getByRole('button', { name: 'Close the save form' }).click();
+
     await typeReference(page, ref);
     await registryCard(page).getByRole('button', { name: 'Open', exact: true }).click();
     await page.getByRole('heading', { name: /holds 2 images/ }).waitFor();
@@ -365,7 +393,7 @@ describe('browser: registries and the Docker engine', () => {
     await form.waitFor();
     const platform = form.getByRole('combobox', { name: 'Platform' });
     assert.equal(await platform.inputValue(), 'linux/arm64', 'the platform open in the app is picked first');
-    assert.deepEqual(await platform.locator('option').allInnerTexts(), ['linux/amd64', 'linux/arm64']);
+    assert.deepEqual(await platform.locator('option').allInnerTexts(), [DEFAULT, 'linux/amd64', 'linux/arm64']);
     await platform.selectOption('linux/amd64');
     const dest = path.join(work, 'saved-amd64');
     await form.getByLabel(/Destination/).fill(dest);

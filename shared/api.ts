@@ -79,6 +79,8 @@ export const apiInputSchemas = {
     last: z.string().max(512).optional(),
     pageSize: z.number().int().min(1).max(1000).optional(),
   }),
+  /** The platforms of a registry reference that names a multi-platform index (`linux/amd64`…); none for one image. */
+  listPlatforms: z.object({ ref: text }),
   /** Saves a registry (`ghcr.io/o/a:tag`) or Docker engine (`docker://NAME`) image to a new path, as a job. */
   saveImage: z.object({
     ref: text,
@@ -194,6 +196,7 @@ export interface ApiOutputs {
   listTags: RepositoryTags;
   saveCredentials: null;
   listRepositories: RepositoryPage;
+  listPlatforms: readonly string[];
   saveImage: SavedImage;
 }
 

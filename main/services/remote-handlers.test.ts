@@ -1,5 +1,5 @@
-// The catalog and save-image API methods through the real engine service, against Debian's
-// docker-registry: catalog pages with a `last` cursor (anonymous, and behind htpasswd after a saved
+// The catalog, platform and save-image API methods through the real engine service, against Debian's
+// docker-registry: the platforms of an index, catalog pages with a `last` cursor (anonymous, and behind htpasswd after a saved
 // login), saving to a validated destination with progress events, reopening the saved layout with the
 // same digests, and cancelling a save mid-blob (nothing left behind).
 import assert from 'node:assert/strict';
@@ -161,5 +161,18 @@ describe('catalog and save-image API', () => {
       proxy.closeAllConnections();
       await new Promise((resolve) => proxy.close(resolve));
     }
+  });
+
+  // Last: it pushes another repository, which the catalog tests above do not expect.
+  it('lists the platforms of a multi-platform index, and none for a single image', async () => {
+    await writeOciLayout(path.join(work, 'multi'), 'v1', [
+      { platform: 'linux/amd64', layers: [await makeLayerTar([file('arch', 'amd64')])] },
+      { platform: 'linux/arm/v7', layers: [await makeLayerTar([file('arch', 'armv7')])] },
+    ]);
+    await pushLayout(path.join(work, 'multi'), 'v1', open.host, 'multi/app');
+    assert.deepEqual(await service.listPlatforms({ ref: `${open.host}/multi/app:v1` }), { ok: true, value: ['linux/amd64', 'linux/arm/v7'] });
+    assert.deepEqual(await service.listPlatforms({ ref: `${open.host}/apps/api:v1` }), { ok: true, value: [] });
+    const missing = await service.listPlatforms({ ref: `${open.host}/multi/app:nope` });
+    assert.equal(missing.ok, false);
   });
 });

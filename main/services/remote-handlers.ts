@@ -1,6 +1,6 @@
 // API handlers for live sources: the Docker engine's image list, a repository's tags, a registry's
-// catalog, saving a registry login (checked against the registry before it is stored) and saving an
-// image to disk as a cancellable job. The service puts them into its handler table.
+// catalog, the platforms of an index, saving a registry login (checked against the registry before it is
+// stored) and saving an image to disk as a cancellable job. The service puts them into its handler table.
 import * as path from 'node:path';
 import type { ApiEvent, ApiInput, ApiOutputs } from '../../shared/api';
 import { StrataError } from '../../shared/errors';
@@ -8,6 +8,8 @@ import type { CredentialStore } from '../registry/credentials';
 import { DockerEngineClient, resolveEngineEndpoint } from '../registry/docker-engine-client';
 import { familiarName, parseImageReference } from '../registry/image-reference';
 import { RegistryClient } from '../registry/registry-client';
+import { platformEntries } from '../registry/manifest-document';
+import { RegistryStore } from '../stores/registry-store';
 import { registryClient } from '../stores/remote-store-factory';
 import { checkSaveDestination, saveReference } from '../stores/save-image';
 
@@ -23,12 +25,13 @@ export interface RemoteHandlerContext {
   readonly emit?: (event: ApiEvent) => void;
 }
 
-/** The handlers of `listDockerImages`, `listTags`, `saveCredentials`, `listRepositories` and `saveImage`. */
+/** The handlers of `listDockerImages`, `listTags`, `saveCredentials`, `listRepositories`, `listPlatforms` and `saveImage`. */
 export interface RemoteHandlers {
   listDockerImages(input: ApiInput<'listDockerImages'>): Promise<ApiOutputs['listDockerImages']>;
   listTags(input: ApiInput<'listTags'>): Promise<ApiOutputs['listTags']>;
   saveCredentials(input: ApiInput<'saveCredentials'>): Promise<ApiOutputs['saveCredentials']>;
   listRepositories(input: ApiInput<'listRepositories'>): Promise<ApiOutputs['listRepositories']>;
+  listPlatforms(input: ApiInput<'listPlatforms'>): Promise<ApiOutputs['listPlatforms']>;
   saveImage(input: ApiInput<'saveImage'>): Promise<ApiOutputs['saveImage']>;
 }
 
@@ -69,6 +72,13 @@ export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandl
       const host = normalizeRegistry(registry);
       const page = await registryClient(host, { credentials: appCredentials, env }).catalogPage(pageSize ?? CATALOG_PAGE_SIZE, last ?? '');
       return { registry: host, repositories: page.repositories, next: page.next };
+    },
+
+    async listPlatforms({ ref }) {
+      if (ref.startsWith('docker://')) return []; // an engine image is one platform
+      const parsed = parseImageReference(ref);
+      const top = await new RegistryStore(registryClient(parsed.registry, { credentials: appCredentials, env }), parsed).resolve();
+      return top.document.kind === 'index' ? platformEntries(top.document.manifests).map((m) => m.platform) : [];
     },
 
     async saveImage({ ref, destination, format, platform, jobId }) {

@@ -159,6 +159,7 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
     listTags: remote.listTags,
     saveCredentials: remote.saveCredentials,
     listRepositories: remote.listRepositories,
+    listPlatforms: remote.listPlatforms,
     saveImage: remote.saveImage,
 
     async listRecent() {

@@ -2,7 +2,7 @@
 // docker-save archive, as a cancellable job with a progress bar. The destination comes from the native
 // save dialog in Electron, or is typed as a path on the server machine in a browser (`strata serve`).
 // For a multi-platform index the form offers a platform picker (one platform is saved, as `strata save
-// --platform` does).
+// --platform` does); the platforms come from the open image, or are asked of the registry.
 import { useEffect, useState } from 'react';
 import type { ApiError, SaveFormat, SavedImage, SourceSpec } from '../../../shared/api';
 import { formatBytes } from '../../../shared/format';
@@ -14,9 +14,9 @@ import './remote.css';
 /** Props: the reference to save (`ghcr.io/o/a:tag` or `docker://NAME`), how to open the result, and how to close. */
 export interface SaveImageFormProps {
   readonly reference: string;
-  /** The platforms of a multi-platform index (`linux/amd64`…): with two or more the form offers a picker. */
+  /** The platforms of the reference when already known (`linux/amd64`…); else the form asks the registry. */
   readonly platforms?: readonly string[];
-  /** The platform picked first (the one open in the app); defaults to the first of `platforms`. */
+  /** The platform picked first (the one open in the app); else the engine's default (the server's platform). */
   readonly platform?: string;
   readonly onOpen: (source: SourceSpec, label: string) => void;
   readonly onClose: () => void;
@@ -33,10 +33,11 @@ const FORMAT_LABELS: Readonly<Record<SaveFormat, string>> = {
 };
 
 /** The save form, shown under the reference it saves. */
-export function SaveImageForm({ reference, platforms = [], platform: initialPlatform, onOpen, onClose }: SaveImageFormProps) {
+export function SaveImageForm({ reference, platforms, platform: initialPlatform, onOpen, onClose }: SaveImageFormProps) {
   const engine = reference.startsWith('docker://');
-  const choosePlatform = !engine && platforms.length > 1;
-  const [platform, setPlatform] = useState(initialPlatform && platforms.includes(initialPlatform) ? initialPlatform : (platforms[0] ?? ''));
+  const [listed, setListed] = useState<readonly string[]>(platforms ?? []);
+  const choosePlatform = !engine && listed.length > 1;
+  const [platform, setPlatform] = useState(initialPlatform ?? '');
   const [format, setFormat] = useState<SaveFormat>(engine ? 'docker-archive' : 'oci');
   const [destination, setDestination] = useState('');
   const [state, setState] = useState<Phase>({ phase: 'idle' });
@@ -51,6 +52,18 @@ export function SaveImageForm({ reference, platforms = [], platform: initialPlat
       setState((s) => (s.phase === 'saving' && s.jobId === jobId ? { ...s, done: bytesDone, total: bytesTotal } : s));
     });
   }, [jobId]);
+
+  useEffect(() => {
+    if (platforms || engine) return undefined;
+    let live = true;
+    // Without an answer (a login missing, an old registry) the form saves the default platform.
+    void api.listPlatforms({ ref: reference }).then((result) => {
+      if (live && result.ok) setListed(result.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [reference, platforms, engine]);
 
   async function choose(): Promise<void> {
     const chosen = await chooseSavePath({ suggestedName: suggestedSaveName(reference, format), format });
@@ -68,7 +81,7 @@ export function SaveImageForm({ reference, platforms = [], platform: initialPlat
       ref: reference,
       destination: destination.trim(),
       format,
-      ...(choosePlatform && platform ? { platform } : {}),
+      ...(choosePlatform && listed.includes(platform) ? { platform } : {}),
       jobId: id,
     });
     if (result.ok) setState({ phase: 'saved', saved: result.value });
@@ -110,8 +123,9 @@ export function SaveImageForm({ reference, platforms = [], platform: initialPlat
       {choosePlatform && (
         <label className="remote-save-platform">
           <span className="muted">Platform</span>
-          <select className="select mono" value={platform} disabled={saving} onChange={(event) => setPlatform(event.target.value)}>
-            {platforms.map((p) => (
+          <select className="select mono" value={listed.includes(platform) ? platform : ''} disabled={saving} onChange={(event) => setPlatform(event.target.value)}>
+            <option value="">default (the server’s platform)</option>
+            {listed.map((p) => (
               <option key={p} value={p}>
                 {p}
               </option>
