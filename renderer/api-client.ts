@@ -11,6 +11,7 @@ import type {
   StrataApi,
   StrataBridge,
 } from '../shared/api';
+import { folderRoot, type GivenFolder } from './state/folder-files';
 
 declare global {
   interface Window {
@@ -107,6 +108,14 @@ async function upload(file: File): Promise<ApiResult<string>> {
   } catch (error) {
     return { ok: false, error: { code: 'network', message: `Uploading ${file.name} failed: ${(error as Error).message}`, file: file.name } };
   }
+}
+
+/** In Electron, the local path of a folder chosen in the page (from one of its files' paths); null in a browser. */
+export function localFolderPath(folder: GivenFolder): string | null {
+  const first = folder.files[0];
+  if (!bridge || !first || !(first.file instanceof File)) return null;
+  const local = bridge.pathForFile(first.file);
+  return local ? folderRoot(local, first.path) : null;
 }
 
 /** The source named on the server's command line (`strata serve SOURCE`), if any. */

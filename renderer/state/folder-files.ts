@@ -1,5 +1,6 @@
-// The files of a folder given to a browser page, as FolderFile lists (paths relative to the folder): a
-// dropped folder through the File and Directory Entries API, or one chosen in an `<input webkitdirectory>`.
+// The files of a folder given to the page, as FolderFile lists (paths relative to the folder): a folder
+// dropped into a browser, through the File and Directory Entries API, or one chosen in an
+// `<input webkitdirectory>`; and, in Electron, the folder's own path found from one of its files.
 import type { FolderFile } from './folder-tar';
 
 /** A folder the user gave the page: its name and its regular files. */
@@ -34,4 +35,11 @@ export function filesOfChosenFolder(list: readonly File[]): GivenFolder | null {
   if (list.length === 0) return null;
   const name = list[0].webkitRelativePath.split('/')[0] || list[0].name;
   return { name, files: list.map((file) => ({ path: file.webkitRelativePath.split('/').slice(1).join('/') || file.name, file })) };
+}
+
+/** The folder holding a file, given the file's local path and its path inside the folder (`blobs/sha256/ab…`). */
+export function folderRoot(filePath: string, pathInside: string): string {
+  let root = filePath;
+  for (let n = pathInside.split('/').length; n > 0; n--) root = root.replace(/[\\/][^\\/]*$/, '');
+  return root || '/';
 }

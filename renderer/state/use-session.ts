@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, ImageView, SourceInfo, SourceSpec } from '../../shared/api';
 import type { ImageChoice } from '../../shared/model';
 import type { LayerProgress } from '../../shared/model';
-import { api, onApiEvent, sourceForFiles } from '../api-client';
+import { api, localFolderPath, onApiEvent, sourceForFiles } from '../api-client';
 import type { GivenFolder } from './folder-files';
 import { folderTar, isOciLayoutFolder } from './folder-tar';
 import { sourceLabel } from './source-label';
@@ -32,7 +32,7 @@ export interface Session {
   openSource(source: SourceSpec, label: string): Promise<void>;
   /** Dropped files: one opens directly; several are staged as a layer chain to reorder first. */
   openFiles(files: readonly File[]): Promise<void>;
-  /** A folder given to a browser page: an OCI layout is packed into an OCI archive and uploaded. */
+  /** A folder chosen or dropped: opened by its path in Electron; in a browser an OCI layout is packed into an archive and uploaded. */
   openFolder(folder: GivenFolder): Promise<void>;
   /** Replaces the staged chain (after a reorder or removal). */
   stageFiles(files: readonly File[]): void;
@@ -170,7 +170,13 @@ export function useSession(): Session {
   );
 
   const openFolder = useCallback(
-    async ({ name, files }: GivenFolder) => {
+    async (folder: GivenFolder) => {
+      const { name, files } = folder;
+      const local = localFolderPath(folder);
+      if (local) {
+        await openSource({ kind: 'path', path: local }, local);
+        return;
+      }
       if (!isOciLayoutFolder(files)) {
         setError({
           code: 'unknown-format',
@@ -181,7 +187,7 @@ export function useSession(): Session {
       }
       await openUploaded([new File([folderTar(files)], name, { type: 'application/x-tar' })], name);
     },
-    [openUploaded, setError],
+    [openSource, openUploaded, setError],
   );
 
   const stageFiles = useCallback((files: readonly File[]) => {

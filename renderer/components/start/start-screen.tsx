@@ -1,5 +1,5 @@
-// The start screen: open a path, the bundled sample, a recent source, or drop files (in a browser also
-// choose an OCI layout folder, which is uploaded as an archive).
+// The start screen: open a path, the bundled sample, a recent source, drop files, or choose a folder (in
+// a browser an OCI layout folder, uploaded as an archive).
 import { useEffect, useRef, useState } from 'react';
 import type { RecentSource, SourceSpec } from '../../../shared/api';
 import { api, transport } from '../../api-client';
@@ -86,11 +86,9 @@ function DropZone({ onFiles, onFolder }: Pick<StartScreenProps, 'onFiles' | 'onF
         <button type="button" className="button" onClick={() => input.current?.click()}>
           Choose files…
         </button>
-        {transport === 'browser' && (
-          <button type="button" className="button" onClick={() => folderInput.current?.click()}>
-            Choose folder…
-          </button>
-        )}
+        <button type="button" className="button" onClick={() => folderInput.current?.click()}>
+          Choose folder…
+        </button>
       </div>
       <input
         ref={input}
@@ -102,20 +100,18 @@ function DropZone({ onFiles, onFolder }: Pick<StartScreenProps, 'onFiles' | 'onF
           event.target.value = '';
         }}
       />
-      {transport === 'browser' && (
-        <input
-          ref={folderInput}
-          type="file"
-          aria-label="OCI layout folder"
-          hidden
-          {...{ webkitdirectory: '' }}
-          onChange={(event) => {
-            const folder = filesOfChosenFolder([...(event.target.files ?? [])]);
-            event.target.value = '';
-            if (folder) onFolder(folder);
-          }}
-        />
-      )}
+      <input
+        ref={folderInput}
+        type="file"
+        aria-label="Image folder"
+        hidden
+        {...{ webkitdirectory: '' }}
+        onChange={(event) => {
+          const folder = filesOfChosenFolder([...(event.target.files ?? [])]);
+          event.target.value = '';
+          if (folder) onFolder(folder);
+        }}
+      />
     </div>
   );
 }
