@@ -504,6 +504,18 @@ describe('browser: the explorer against the engine', () => {
     ]);
     const reference = await analyse(h, { kind: 'path', path: archive });
     await page.locator(`.chain-layer[data-layer="${sample.layers.length - 1}"]`).waitFor();
+    // Files dragged over the open image show the drop overlay; leaving the window hides it.
+    const drag = (type: string) =>
+      page.evaluate((eventType) => {
+        const g = globalThis as any;
+        const transfer = new g.DataTransfer();
+        transfer.items.add(new g.File(['x'], 'x.tar'));
+        g.document.querySelector('.tree-row').dispatchEvent(new g.DragEvent(eventType, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      }, type);
+    await drag('dragenter');
+    await page.locator('.drop-overlay', { hasText: 'Drop to open' }).waitFor();
+    await drag('dragleave');
+    await page.locator('.drop-overlay').waitFor({ state: 'detached' });
     // Dropped on a tree row of the open sample, far from any drop zone.
     await dropFiles(page, [{ name: 'dropped.tar', data: await readFile(archive) }], '.tree-row');
     await page.locator('.topbar-image', { hasText: 'dropped/app:v1' }).waitFor();
