@@ -4,13 +4,14 @@
 // image), dropped or chosen OCI layout folders, dropped layer tarballs, a corrupt file and the
 // keyboard. Saves screenshots of the main views to docs/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { ImageView, SourceSpec, TreeData } from '../shared/api';
 import { formatBytes, trimBuildStep } from '../shared/format';
 import { writeDockerOciArchive, writeOciLayout, writeTarArchive } from '../main/test-support/image-fixtures';
+import { filesBelow } from '../main/test-support/files-below';
 import { compressBuffer, dir, file, makeLayerTar, whiteout } from '../main/test-support/layer-tar';
 import { startHarness, type BrowserHarness } from './browser-harness';
 
@@ -177,17 +178,9 @@ async function dropFiles(page: Page, files: readonly { name: string; data: Buffe
   }, { list: files.map((f) => ({ name: f.name, b64: f.data.toString('base64') })), selector: target });
 }
 
-/** Every regular file under `root`, with its path relative to it, for dropping the folder. */
+/** Every regular file under `root`, with its path relative to it and its bytes, for dropping the folder. */
 async function folderFiles(root: string): Promise<{ path: string; data: Buffer }[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return Promise.all(
-    entries
-      .filter((e) => e.isFile())
-      .map(async (e) => {
-        const full = path.join(e.parentPath, e.name);
-        return { path: path.relative(root, full).split(path.sep).join('/'), data: await readFile(full) };
-      }),
-  );
+  return Promise.all((await filesBelow(root)).map(async (f) => ({ path: f.path, data: await readFile(f.full) })));
 }
 
 /**

@@ -3,27 +3,20 @@
 // and the bytes survive a standard tar reader.
 import assert from 'node:assert/strict';
 import { openAsBlob } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { openLocalStore } from '../../main/stores/detect';
+import { filesBelow } from '../../main/test-support/files-below';
 import { writeOciLayout } from '../../main/test-support/image-fixtures';
 import { dir, file, makeLayerTar } from '../../main/test-support/layer-tar';
 import { folderTar, isOciLayoutFolder, type FolderFile } from './folder-tar';
 
 async function folderFiles(root: string): Promise<FolderFile[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return Promise.all(
-    entries
-      .filter((e) => e.isFile())
-      .map(async (e) => {
-        const full = path.join(e.parentPath, e.name);
-        return { path: path.relative(root, full).split(path.sep).join('/'), file: await openAsBlob(full) };
-      }),
-  );
+  return Promise.all((await filesBelow(root)).map(async (f) => ({ path: f.path, file: await openAsBlob(f.full) })));
 }
 
 async function members(blob: Blob): Promise<Map<string, Buffer>> {
