@@ -298,7 +298,12 @@ export class LayerIndexer {
       this.digestingDecompressor = d as DigestingTransform;
       this.diffHash = null;
     }
-    d.on('data', (c: Buffer) => this.plain(c));
+    // The indexer keeps no view of a chunk once `plain` returns, so a threaded decompressor may reuse it.
+    const recycle = (d as Partial<DigestingTransform>).recycle?.bind(d);
+    d.on('data', (c: Buffer) => {
+      this.plain(c);
+      recycle?.(c);
+    });
     this.decompressorDone = new Promise<void>((resolve, reject) => {
       d.on('end', resolve);
       d.on('error', (e) => {

@@ -6,15 +6,23 @@ import { Worker } from 'node:worker_threads';
 
 /** Decompressed chunks the thread may have in flight before it waits for the reader (each ≤ 256 KiB). */
 const MAX_OUTPUT_IN_FLIGHT = 8;
+/** Smallest input buffer: what a file stream reads at a time. */
+const INPUT_BYTES = 64 * 1024;
 /** Compressed chunks accepted before the stream applies backpressure. */
 const MAX_INPUT_IN_FLIGHT = 2;
 
+/** Size of every decompressed chunk's buffer; the reader hands finished ones back for reuse. */
+const OUT_BYTES = 256 * 1024;
 /** Compressed bytes handed to zlib at a time: bounds what one write can expand to (gzip's ratio is ≤ ~1032:1). */
 const GZIP_PIECE = 64 * 1024;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const OUT = 256 * 1024;
+const OUT = ${OUT_BYTES};
+// Output buffers the reader handed back: a fresh 256 KiB ArrayBuffer per chunk costs more than
+// decompressing it (mmap, page faults, GC pressure), so they go round.
+const free = [];
+const takeBuffer = () => free.pop() || new ArrayBuffer(OUT);
 // For zstd (cheap to decompress) the thread also hashes what it produces, so the diff id costs the reading
 // thread nothing; gzip's inflate is the slower side already, so there the reading thread hashes.
 const outputHash = workerData.hashOutput ? require('node:crypto').createHash('sha256') : null;
@@ -24,6 +32,10 @@ let wake = null;
 let busy = false;
 const queue = [];
 parentPort.on('message', (m) => {
+  if (m.kind === 'recycle') {
+    if (free.length < ${MAX_OUTPUT_IN_FLIGHT}) free.push(m.data);
+    return;
+  }
   if (m.kind === 'credit') {
     credits++;
     if (wake) { const w = wake; wake = null; w(); }
@@ -46,7 +58,7 @@ if (workerData.format === 'gzip') {
       for await (const c of gunzip) {
         await takeCredit();
         if (outputHash) outputHash.update(c);
-        const data = new ArrayBuffer(c.length);
+        const data = c.length <= OUT ? takeBuffer() : new ArrayBuffer(c.length);
         new Uint8Array(data).set(c);
         parentPort.postMessage({ kind: 'data', data, length: c.length }, [data]);
       }
@@ -64,7 +76,7 @@ async function runGzip() {
       gunzip.end();
       continue;
     }
-    const src = new Uint8Array(m.data);
+    const src = new Uint8Array(m.data, 0, m.length);
     for (let at = 0; at < src.length; at += ${GZIP_PIECE}) {
       if (!gunzip.write(src.subarray(at, at + ${GZIP_PIECE}))) await new Promise((resolve) => gunzip.once('drain', resolve));
     }
@@ -86,22 +98,23 @@ async function runZstd() {
         else finish();
         continue;
       }
-      let src = new Uint8Array(m.data);
+      let src = new Uint8Array(m.data, 0, m.length);
       for (;;) {
-        const dst = new Uint8Array(OUT);
+        const dst = new Uint8Array(takeBuffer());
         const [ret, produced, consumed] = dctx.decompressStream(dst, src);
         src = src.subarray(consumed);
         if (produced > 0) {
           if (outputHash) outputHash.update(dst.subarray(0, produced));
           await takeCredit();
           parentPort.postMessage({ kind: 'data', data: dst.buffer, length: produced }, [dst.buffer]);
-        }
+        } else free.push(dst.buffer);
         if (src.length === 0 && (produced < OUT || ret === 0)) {
           inFrame = ret !== 0;
           break;
         }
       }
-      parentPort.postMessage({ kind: 'consumed' });
+      // libzstd has read all of it: the buffer goes back to be refilled.
+      parentPort.postMessage({ kind: 'consumed', data: m.data }, [m.data]);
     }
   } catch (error) {
     fail(error);
@@ -112,7 +125,7 @@ async function runZstd() {
 
 type FromThread =
   | { readonly kind: 'data'; readonly data: ArrayBuffer; readonly length: number }
-  | { readonly kind: 'consumed' }
+  | { readonly kind: 'consumed'; readonly data?: ArrayBuffer }
   | { readonly kind: 'end'; readonly sha256: string }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -125,6 +138,10 @@ class ThreadedDecompressor extends Transform {
   private inFlight = 0;
   private blocked: TransformCallback | null = null;
   private flushed: TransformCallback | null = null;
+  /** Input buffers the thread has handed back. */
+  private readonly inputFree: ArrayBuffer[] = [];
+  /** The thread has finished or been stopped. */
+  private threadDone = false;
 
   constructor(format: 'gzip' | 'zstd') {
     super({ readableHighWaterMark: 1024 * 1024 });
@@ -134,10 +151,23 @@ class ThreadedDecompressor extends Transform {
     this.worker.on('error', (error) => this.destroy(error));
   }
 
+  /**
+   * Hands a chunk this stream emitted back to the thread for reuse. Only for a consumer that is done
+   * with every view of it: the chunk's memory moves to the thread and reads as empty here.
+   */
+  recycle(chunk: Buffer): void {
+    const data = chunk.buffer;
+    if (this.threadDone || this.destroyed || chunk.byteOffset !== 0 || data.byteLength !== OUT_BYTES || data instanceof SharedArrayBuffer) return;
+    this.worker.postMessage({ kind: 'recycle', data }, [data]);
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const data = new ArrayBuffer(chunk.length);
-    new Uint8Array(data).set(chunk);
-    this.worker.postMessage({ kind: 'chunk', data }, [data]);
+    // Compressed chunks travel in buffers the thread hands back once read (zstd; zlib reads later, so
+    // gzip's stay there); a fresh ArrayBuffer per chunk costs as much as copying into it.
+    const reused = this.inputFree.pop();
+    const data = reused && reused.byteLength >= chunk.length ? reused : new ArrayBuffer(Math.max(chunk.length, INPUT_BYTES));
+    new Uint8Array(data, 0, chunk.length).set(chunk);
+    this.worker.postMessage({ kind: 'chunk', data, length: chunk.length }, [data]);
     this.inFlight++;
     if (this.inFlight < MAX_INPUT_IN_FLIGHT) callback();
     else this.blocked = callback;
@@ -149,6 +179,7 @@ class ThreadedDecompressor extends Transform {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.threadDone = true;
     void this.worker.terminate();
     callback(error);
   }
@@ -160,6 +191,7 @@ class ThreadedDecompressor extends Transform {
         this.worker.postMessage({ kind: 'credit' });
         break;
       case 'consumed': {
+        if (m.data) this.inputFree.push(m.data);
         this.inFlight--;
         const next = this.blocked;
         this.blocked = null;
@@ -170,6 +202,7 @@ class ThreadedDecompressor extends Transform {
         if (m.sha256) this.outputDigest = 'sha256:' + m.sha256;
         const done = this.flushed;
         this.flushed = null;
+        this.threadDone = true;
         void this.worker.terminate();
         done?.();
         break;
@@ -181,8 +214,8 @@ class ThreadedDecompressor extends Transform {
   }
 }
 
-/** A decompressing Transform that may also report the sha256 of its output once it has ended. */
-export type DigestingTransform = Transform & { readonly hashesOutput: boolean; readonly outputDigest: string };
+/** A decompressing Transform that may report the sha256 of its output once ended, and takes finished chunks back. */
+export type DigestingTransform = Transform & { readonly hashesOutput: boolean; readonly outputDigest: string; recycle(chunk: Buffer): void };
 
 /** A streaming gzip or zstd decompressor that runs on its own thread and hashes its output there. */
 export function createThreadedDecompressor(format: 'gzip' | 'zstd'): DigestingTransform {
