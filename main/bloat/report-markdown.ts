@@ -3,7 +3,7 @@
 import type { BloatReport } from '../../shared/bloat';
 import { formatBytes } from '../../shared/format';
 import type { CiResult } from './ci-rules';
-import { wasteLabel } from './report-text';
+import { wasteLabel } from '../../shared/waste-label';
 
 /** An untrusted name as a safe inline code span in a table cell. */
 export function mdCode(text: string): string {

@@ -1,7 +1,8 @@
 // Plain-text renderings of a bloat report (`strata analyze`) and of a CI verdict (`strata ci`).
 // Names from the image are untrusted: control characters are shown escaped, never sent to the terminal.
-import type { BloatReport, WastedItem } from '../../shared/bloat';
+import type { BloatReport } from '../../shared/bloat';
 import { formatBytes } from '../../shared/format';
+import { wasteLabel } from '../../shared/waste-label';
 import type { CiResult } from './ci-rules';
 
 /** Escapes control characters (ANSI sequences, newlines…) in an untrusted name. */
@@ -10,13 +11,6 @@ export function terminalSafe(text: string): string {
 }
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(2)} %`;
-
-/** The label of a wasted item's cause: `overwritten (metadata only)`, `deleted via /tmp`… */
-export function wasteLabel(item: WastedItem): string {
-  if (item.cause === 'overwritten') return item.metadataOnly ? 'metadata-only rewrite' : item.identical ? 'identical rewrite' : 'overwritten';
-  const how = item.cause === 'deleted' ? 'deleted' : item.cause === 'opaque-dir' ? 'hidden by opaque dir' : 'replaced dir';
-  return item.via && item.via !== item.path ? `${how} ${item.via}` : how;
-}
 
 /** Summary lines shared by `analyze` and `ci`. */
 function summaryLines(r: BloatReport): string[] {

@@ -1,10 +1,10 @@
-// The summary cards: size, wasted, efficiency (dive-compatible), duplicates.
+// The summary cards: size, our wasted bytes, dive's potential wasted space and efficiency, duplicates.
 import type { BloatReport } from '../../../shared/bloat';
-import { formatBytes } from '../../../shared/format';
+import { formatBytes, formatCount } from '../../../shared/format';
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 
-/** Four cards with the headline figures. */
+/** Five cards with the headline figures; ours and dive's are labelled apart. */
 export function BloatSummary({ report }: { readonly report: BloatReport }) {
   const t = report.totals;
   const d = report.dive;
@@ -15,22 +15,29 @@ export function BloatSummary({ report }: { readonly report: BloatReport }) {
         <strong>{formatBytes(t.tarBytes)}</strong>
         <span className="bloat-card-note">{formatBytes(t.compressedBytes)} compressed · {formatBytes(t.visibleBytes)} in {t.files} files at the top</span>
       </div>
-      <div className="bloat-card" data-testid="bloat-wasted">
-        <span className="bloat-card-label">Wasted</span>
+      <div className="bloat-card is-ours" data-testid="bloat-wasted">
+        <span className="bloat-card-label">Wasted: lost copies</span>
         <strong>{formatBytes(t.wastedBytes)}</strong>
         <span className="bloat-card-note">
-          {pct(t.wastedFraction)} of content in {t.wastedItems} lost copies — a squash saves this · {formatBytes(t.metadataOnlyBytes)} metadata-only
+          {t.wastedItems} copies overwritten or deleted later ({pct(t.wastedFraction)} of content): what a squash saves · {formatBytes(t.metadataOnlyBytes)} metadata-only
         </span>
       </div>
-      <div className="bloat-card">
+      <div className="bloat-card is-dive" data-testid="bloat-dive-wasted">
+        <span className="bloat-card-label">Potential wasted space (dive-compatible)</span>
+        <strong>{formatBytes(d.wastedBytes)}</strong>
+        <span className="bloat-card-note">
+          {formatCount(d.wastedBytes)} B: all copies of paths in 2+ layers, survivor included · user wasted {pct(d.userWastedPercent)}
+        </span>
+      </div>
+      <div className="bloat-card is-dive">
         <span className="bloat-card-label">Efficiency (dive-compatible)</span>
         <strong>{pct(d.efficiency)}</strong>
-        <span className="bloat-card-note">potential wasted {formatBytes(d.wastedBytes)} · user wasted {pct(d.userWastedPercent)}</span>
+        <span className="bloat-card-note">dive’s image efficiency score</span>
       </div>
       <div className="bloat-card">
         <span className="bloat-card-label">Duplicates</span>
         <strong>{formatBytes(t.duplicateBytes)}</strong>
-        <span className="bloat-card-note">{t.duplicateGroups} groups of identical content</span>
+        <span className="bloat-card-note">{t.duplicateGroups} groups of identical content stored more than once</span>
       </div>
     </div>
   );

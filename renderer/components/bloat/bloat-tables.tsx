@@ -1,7 +1,9 @@
 // The four tables of the Bloat view; clicking a row reveals its path in the tree at the right layer.
 import { useState } from 'react';
-import type { BloatDirectory, BloatFile, BloatReport, DuplicateGroup, WastedItem } from '../../../shared/bloat';
+import type { BloatDirectory, BloatFile, BloatLayerRef, BloatReport, DuplicateGroup, WastedItem } from '../../../shared/bloat';
 import { formatBytes } from '../../../shared/format';
+import { layerColour, layerTextColour } from '../../../shared/layer-colour';
+import { wasteLabel } from '../../../shared/waste-label';
 import { SortableTable, type Column } from './sortable-table';
 
 /** Asks the workspace to show `path` in the tree of `layer`. */
@@ -10,19 +12,20 @@ export type RevealPath = (path: string, layer: number) => void;
 const bytes = (n: number) => <span className="mono">{formatBytes(n)}</span>;
 const pathCell = (p: string) => <span className="mono bloat-path">{p}</span>;
 
-function why(w: WastedItem): string {
-  if (w.cause === 'overwritten') return w.metadataOnly ? `metadata-only rewrite (${w.what.join(', ')})` : w.identical ? 'identical rewrite' : 'overwritten';
-  const how = w.cause === 'deleted' ? 'deleted' : w.cause === 'opaque-dir' ? 'hidden by opaque dir' : 'dir replaced by a file';
-  return w.via && w.via !== w.path ? `${how}: ${w.via}` : how;
-}
+/** A layer as a table cell: its colour chip and number, then the build step that made it. */
+const layerRef = (ref: BloatLayerRef) => (
+  <span className="bloat-layer-ref">
+    <span className="bloat-layer-chip mono" style={{ background: layerColour(ref.layer), color: layerTextColour(ref.layer) }}>{ref.layer}</span>
+    <span className="mono bloat-step">{ref.step || '(no build step recorded)'}</span>
+  </span>
+);
 
 const wastedColumns: readonly Column<WastedItem>[] = [
   { id: 'size', label: 'Size', numeric: true, sortValue: (w) => w.size, render: (w) => bytes(w.size) },
   { id: 'path', label: 'Path', sortValue: (w) => w.path, render: (w) => pathCell(w.path) },
-  { id: 'written', label: 'Written in', numeric: true, sortValue: (w) => w.written.layer, render: (w) => <span title={w.written.step}>{w.written.layer}</span> },
-  { id: 'lost', label: 'Lost in', numeric: true, sortValue: (w) => w.lost.layer, render: (w) => <span title={w.lost.step}>{w.lost.layer}</span> },
-  { id: 'why', label: 'Why', sortValue: why, render: (w) => <span className={w.metadataOnly ? 'bloat-tag-meta' : undefined}>{why(w)}</span> },
-  { id: 'step', label: 'Lost by step', sortValue: (w) => w.lost.step, render: (w) => <span className="mono bloat-step">{w.lost.step}</span> },
+  { id: 'why', label: 'Why it is wasted', sortValue: wasteLabel, render: (w) => <span className={w.metadataOnly ? 'bloat-tag-meta' : undefined}>{wasteLabel(w)}</span> },
+  { id: 'written', label: 'Written by layer', sortValue: (w) => w.written.layer, render: (w) => layerRef(w.written) },
+  { id: 'lost', label: 'Lost in layer', sortValue: (w) => w.lost.layer, render: (w) => layerRef(w.lost) },
 ];
 const duplicateColumns: readonly Column<DuplicateGroup>[] = [
   { id: 'saves', label: 'Saves', numeric: true, sortValue: (g) => g.savableBytes, render: (g) => bytes(g.savableBytes) },

@@ -1,13 +1,15 @@
 // Squarified treemap (d3-hierarchy) of the merged filesystem at the top layer, coloured by the layer that
-// last wrote each file. Click a box to zoom into its directory, the breadcrumb to zoom out; hover for path and size.
+// last wrote each file, with a legend. Click a box to zoom into its directory, the breadcrumb to zoom out;
+// hover for path and size.
 import { hierarchy, treemap, treemapSquarify, type HierarchyRectangularNode } from 'd3-hierarchy';
 import { useMemo, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import { ancestorPaths, childrenOf, nameOf, type TreeModel } from '../../state/tree-model';
-import { layerColour } from './layer-colour';
+import { layerColour, layerTextColour } from '../../../shared/layer-colour';
+import { treemapLabel } from '../../../shared/treemap-label';
+import { ancestorPaths, childrenOf, findRow, nameOf, type TreeModel } from '../../state/tree-model';
 
 const WIDTH = 960;
-const HEIGHT = 520;
+const HEIGHT = 480;
 /** Levels drawn below the zoomed directory. */
 const DEPTH = 2;
 
@@ -23,8 +25,8 @@ function dominantLayer(model: TreeModel, row: number): number {
   return model.data.layers[at] ?? 0;
 }
 
-/** The treemap of `model` (a merged tree). */
-export function BloatTreemap({ model }: { readonly model: TreeModel }) {
+/** The treemap of `model` (a merged tree of an image with `layerCount` layers). */
+export function BloatTreemap({ model, layerCount }: { readonly model: TreeModel; readonly layerCount: number }) {
   const [zoom, setZoom] = useState(-1);
   const [hover, setHover] = useState<number | null>(null);
   const isDir = (row: number) => model.end[row] > row + 1;
@@ -33,22 +35,26 @@ export function BloatTreemap({ model }: { readonly model: TreeModel }) {
     const root = hierarchy<Cell>({ row: zoom, depth: 0 }, (c) =>
       c.depth < DEPTH && (c.row < 0 || isDir(c.row)) ? Array.from(childrenOf(model, c.row, 'size'), (row) => ({ row, depth: c.depth + 1 })).filter((x) => model.total[x.row] > 0) : null,
     ).sum((c) => (c.depth < DEPTH && (c.row < 0 || isDir(c.row)) ? 0 : c.row < 0 ? 0 : model.total[c.row]));
-    return treemap<Cell>().tile(treemapSquarify).size([WIDTH, HEIGHT]).paddingOuter(2).paddingTop((n) => (n.depth > 0 ? 14 : 0)).paddingInner(1).round(true)(root).descendants().slice(1) as HierarchyRectangularNode<Cell>[];
+    return treemap<Cell>().tile(treemapSquarify).size([WIDTH, HEIGHT]).paddingOuter(2).paddingTop((n) => (n.depth > 0 ? 15 : 0)).paddingInner(1).round(true)(root).descendants().slice(1) as HierarchyRectangularNode<Cell>[];
   }, [model, zoom]);
 
   const trail = zoom < 0 ? [] : [...ancestorPaths(model, zoom), model.data.paths[zoom]];
-  const rowOf = (path: string) => model.data.paths.indexOf(path);
+  const describe = (row: number) =>
+    isDir(row) ? `${model.data.paths[row]}/ — ${formatBytes(model.total[row])} (directory)` : `${model.data.paths[row]} — ${formatBytes(model.total[row])} (layer ${model.data.layers[row]})`;
   return (
     <section className="bloat-treemap" aria-label="Treemap">
-      <nav className="bloat-breadcrumb mono" aria-label="Zoom">
-        <button type="button" onClick={() => setZoom(-1)}>/</button>
-        {trail.map((p) => (
-          <button key={p} type="button" onClick={() => setZoom(rowOf(p))}>
-            {p.slice(p.lastIndexOf('/') + 1)}/
-          </button>
-        ))}
-        <span className="bloat-hover">{hover !== null ? `${model.data.paths[hover]} — ${formatBytes(model.total[hover])} (layer ${model.data.layers[hover]})` : 'Hover a box for its path and size; click a directory to zoom in.'}</span>
-      </nav>
+      <div className="bloat-treemap-bar">
+        <nav className="bloat-breadcrumb mono" aria-label="Zoom">
+          <button type="button" onClick={() => setZoom(-1)} aria-current={zoom < 0 ? 'location' : undefined}>/</button>
+          {trail.map((p, i) => (
+            <button key={p} type="button" onClick={() => setZoom(findRow(model, p))} aria-current={i === trail.length - 1 ? 'location' : undefined}>
+              {p.slice(p.lastIndexOf('/') + 1)}/
+            </button>
+          ))}
+          <span className="bloat-zoom-size">{formatBytes(zoom < 0 ? cells.reduce((s, n) => s + (n.depth === 1 ? model.total[n.data.row] : 0), 0) : model.total[zoom])}</span>
+        </nav>
+        <span className="bloat-hover mono">{hover !== null ? describe(hover) : 'Hover a box for its path and size; click one to zoom into its directory.'}</span>
+      </div>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img" aria-label="Treemap of the final filesystem">
         {cells.map((n) => {
           const { row } = n.data;
@@ -57,10 +63,11 @@ export function BloatTreemap({ model }: { readonly model: TreeModel }) {
           if (w < 1 || h < 1) return null;
           const dir = isDir(row);
           const open = dir && n.children !== undefined;
+          const layer = dir ? dominantLayer(model, row) : model.data.layers[row];
           return (
             <g
               key={row}
-              className={`bloat-cell${dir ? ' is-dir' : ''}`}
+              className={`bloat-cell${dir ? ' is-dir' : ''}${open ? ' is-open' : ''}`}
               onMouseEnter={() => setHover(row)}
               onMouseLeave={() => setHover((r) => (r === row ? null : r))}
               onClick={(e) => {
@@ -70,17 +77,23 @@ export function BloatTreemap({ model }: { readonly model: TreeModel }) {
                 if (target >= 0 && target !== zoom) setZoom(target);
               }}
             >
-              <title>{`${model.data.paths[row]} — ${formatBytes(model.total[row])}`}</title>
-              <rect x={n.x0} y={n.y0} width={w} height={h} fill={open ? 'var(--bg-pane)' : layerColour(dir ? dominantLayer(model, row) : model.data.layers[row])} />
-              {w > 36 && h > 12 && (
-                <text x={n.x0 + 3} y={n.y0 + 11}>
-                  {nameOf(model, row).slice(0, Math.max(1, Math.floor((w - 6) / 6.5)))}
+              <title>{describe(row)}</title>
+              <rect x={n.x0} y={n.y0} width={w} height={h} fill={open ? undefined : layerColour(layer)} />
+              {w > 30 && h > 13 && (
+                <text x={n.x0 + 3} y={n.y0 + 11} fill={open ? undefined : layerTextColour(layer)}>
+                  {treemapLabel(dir ? `${nameOf(model, row)}/` : nameOf(model, row), formatBytes(model.total[row]), w)}
                 </text>
               )}
             </g>
           );
         })}
       </svg>
+      <p className="bloat-treemap-legend">
+        Colour: the layer that last wrote the file (a folded directory: its largest file).
+        {Array.from({ length: layerCount }, (_, i) => (
+          <span key={i} className="bloat-layer-chip mono" style={{ background: layerColour(i), color: layerTextColour(i) }}>{i}</span>
+        ))}
+      </p>
     </section>
   );
 }

@@ -18,11 +18,11 @@ export function BloatView({ image, layer, onSelectLayer, onReveal }: WorkspaceVi
   return (
     <div className="bloat-view">
       <BloatSummary report={report} />
-      <h3 className="bloat-heading">Added per layer <span className="bloat-legend"><i className="bloat-bar-kept" /> still visible <i className="bloat-bar-lost" /> wasted by later layers</span></h3>
+      <h3 className="bloat-heading">Added per layer <span className="bloat-legend"><i className="bloat-bar-kept" /> still visible at the top <i className="bloat-bar-lost" /> wasted: overwritten or deleted by a later layer</span></h3>
       <LayerBars report={report} selected={layer} onSelect={onSelectLayer} />
       <BloatTables report={report} onReveal={onReveal} />
-      <h3 className="bloat-heading">Final filesystem</h3>
-      {merged.model ? <BloatTreemap model={merged.model} /> : merged.error ? <ErrorBanner error={merged.error} /> : <p className="empty-note">Loading the filesystem…</p>}
+      <h3 className="bloat-heading">Final filesystem (treemap)</h3>
+      {merged.model ? <BloatTreemap model={merged.model} layerCount={image.layers.length} /> : merged.error ? <ErrorBanner error={merged.error} /> : <p className="empty-note">Loading the filesystem…</p>}
     </div>
   );
 }

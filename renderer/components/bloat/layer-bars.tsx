@@ -1,13 +1,19 @@
 // Per-layer bar chart: what each layer added, split into what survives and what later layers wasted.
 import type { BloatReport } from '../../../shared/bloat';
 import { formatBytes } from '../../../shared/format';
-import { layerColour } from './layer-colour';
+import { layerColour } from '../../../shared/layer-colour';
 
-/** One row per layer; clicking a row selects that layer. */
+/** One row per layer under a header row; clicking a row selects that layer. */
 export function LayerBars({ report, selected, onSelect }: { readonly report: BloatReport; readonly selected: number; readonly onSelect: (layer: number) => void }) {
   const max = Math.max(1, ...report.layers.map((l) => l.contentBytes));
   return (
     <div className="bloat-bars" role="list" aria-label="Added and wasted bytes per layer">
+      <div className="bloat-bar-head" aria-hidden="true">
+        <span>Layer</span>
+        <span>Added (bar length)</span>
+        <span className="bloat-bar-figures">added / <span className="bloat-lost-text">wasted later</span></span>
+        <span>Build step</span>
+      </div>
       {report.layers.map((l) => (
         <button
           key={l.layer}
@@ -15,7 +21,7 @@ export function LayerBars({ report, selected, onSelect }: { readonly report: Blo
           role="listitem"
           className={`bloat-bar-row${l.layer === selected ? ' is-selected' : ''}`}
           onClick={() => onSelect(l.layer)}
-          title={`${formatBytes(l.contentBytes)} added, ${formatBytes(l.wastedBytes)} of it wasted later; discards ${formatBytes(l.discardedBytes)} of lower layers`}
+          title={`${formatBytes(l.contentBytes)} added, ${formatBytes(l.wastedBytes)} of it wasted later; discards ${formatBytes(l.discardedBytes)} of lower layers\n${l.step}`}
         >
           <span className="bloat-bar-index mono" style={{ borderLeftColor: layerColour(l.layer) }}>{l.layer}</span>
           <span className="bloat-bar-track">
