@@ -1,11 +1,27 @@
 // The Bloat view in Chromium against `strata serve` and the real engine: the figures the engine reports,
-// sortable tables, the treemap's zoom, and a click on a wasted copy revealing it in the tree.
+// sortable tables, the treemap's zoom, and a click on a wasted copy revealing it in the tree. Saves
+// docs/screenshots/bloat-summary.png, bloat-tables.png and bloat-treemap.png.
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { BloatReport } from '../shared/bloat';
-import { formatBytes } from '../shared/format';
+import { formatBytes, formatCount } from '../shared/format';
 import { startHarness, type BrowserHarness } from './browser-harness';
+
+const SHOTS = path.resolve(__dirname, '..', 'docs', 'screenshots');
+
+/** Scrolls the Bloat view so `selector` is near its top, then saves the window as docs/screenshots/NAME.png. */
+async function shoot(page: Page, name: string, selector: string): Promise<void> {
+  await page.locator(selector).first().evaluate((el) => {
+    const view = el.closest('.bloat-view');
+    if (!view) throw new Error('not inside the Bloat view');
+    view.scrollTop += el.getBoundingClientRect().top - view.getBoundingClientRect().top - 12;
+  });
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
 
 describe('browser: the Bloat view', () => {
   let h: BrowserHarness;
@@ -38,6 +54,21 @@ describe('browser: the Bloat view', () => {
     const rows = page.locator('.bloat-table tbody tr');
     assert.equal(await rows.count(), report.wasted.length);
     assert.equal(await rows.first().locator('td').nth(1).innerText(), report.wasted[0].path);
+    // Ours and dive's figures side by side, each labelled.
+    assert.match(await page.getByTestId('bloat-wasted').innerText(), /lost copies/);
+    const dive = await page.getByTestId('bloat-dive-wasted').innerText();
+    assert.match(dive, /dive-compatible/);
+    assert.ok(dive.includes(`${formatCount(report.dive.wastedBytes)} B`), dive);
+    // A row says why the copy is wasted and names both build steps.
+    const deleted = report.wasted.find((w) => w.cause === 'deleted' && w.written.step !== '' && w.lost.step !== '');
+    assert.ok(deleted, 'the sample deletes a file a lower layer wrote');
+    const row = rows.filter({ has: page.locator('td:nth-child(2)', { hasText: new RegExp(`^${deleted.path}$`) }) });
+    const cells = await row.locator('td').allInnerTexts();
+    assert.match(cells[2], /^deleted/);
+    assert.ok(cells[3].includes(deleted.written.step) && cells[3].startsWith(String(deleted.written.layer)), cells[3]);
+    assert.ok(cells[4].includes(deleted.lost.step) && cells[4].startsWith(String(deleted.lost.layer)), cells[4]);
+    await shoot(page, 'bloat-summary', '.bloat-cards');
+    await shoot(page, 'bloat-tables', '.bloat-tables');
   });
 
   it('sorts a table by a column and back', async () => {
@@ -50,11 +81,15 @@ describe('browser: the Bloat view', () => {
   });
 
   it('zooms the treemap into a directory and back out by the breadcrumb', async () => {
-    const dirs = page.locator('.bloat-cell.is-dir');
-    await dirs.first().waitFor();
-    const name = (await dirs.first().locator('title').textContent())?.split(' — ')[0] ?? '';
-    await dirs.first().click({ position: { x: 4, y: 6 } });
-    await page.locator('.bloat-breadcrumb button', { hasText: `${name.slice(name.lastIndexOf('/') + 1)}/` }).waitFor();
+    // /app holds the most files of the sample: zoom there by clicking its box.
+    const app = page.locator('.bloat-cell.is-dir').filter({ has: page.locator('title', { hasText: /^\/app\/ — / }) });
+    await app.click({ position: { x: 4, y: 6 } });
+    await page.locator('.bloat-breadcrumb button[aria-current]', { hasText: 'app/' }).waitFor();
+    const shown = await page.locator('.bloat-cell title').allTextContents();
+    assert.ok(shown.length > 0 && shown.every((t) => t.startsWith('/app/')), shown.join('\n'));
+    await page.locator('.bloat-cell:not(.is-dir)').filter({ has: page.locator('title', { hasText: /^\/app\/static\/logo\.png — / }) }).hover();
+    assert.match(await page.locator('.bloat-hover').innerText(), /^\/app\/static\/logo\.png — 12\.0 KiB \(layer 1\)$/);
+    await shoot(page, 'bloat-treemap', '.bloat-treemap');
     await page.locator('.bloat-breadcrumb button').first().click();
     assert.equal(await page.locator('.bloat-breadcrumb button').count(), 1);
   });
