@@ -122,7 +122,7 @@ ${rows(r.largestFiles.slice(0, 50).map((f) => [td(formatBytes(f.size), 'n'), td(
 ${rows(r.largestDirectories.slice(0, 50).map((dd) => [td(formatBytes(dd.size), 'n'), td(code(dd.path), 'path'), td(String(dd.files), 'n')]))}
 </table>
 <h2>dive-compatible figures</h2>
-<p class="muted">Computed exactly as dive 0.13 does: efficiency = Σ smallest size of each path ÷ Σ every size it had; potential wasted space = summed sizes of every path in 2+ layers, the surviving copy included; user wasted percent = that ÷ the size of all layers but the first. Our "wasted" counts only the lost copies (N−1), so it is smaller wherever a path survives.</p>
+<p class="muted">Computed exactly as dive 0.13 does: efficiency = Σ smallest size of each path ÷ Σ every size it had; potential wasted space = summed sizes of every path in 2+ layers, the surviving copy included; user wasted percent = that ÷ the size of all layers but the first. Our “wasted” differs on purpose: it leaves out the surviving copy (N−1 copies per path, what a squash saves), and it counts the files a deleted or opaque directory hides, which dive does not.</p>
 <table><tr><th class="n">Count</th><th class="n">Size</th><th>Path</th></tr>
 ${rows(d.inefficiencies.slice(0, Math.min(BLOAT_LIMITS.diveInefficiencies, 50)).map((i) => [td(String(i.count), 'n'), td(formatBytes(i.cumulativeSize), 'n'), td(code(i.path), 'path')]))}
 </table>
