@@ -90,6 +90,15 @@ describe('browser: the Bloat view', () => {
     await page.locator('.bloat-cell:not(.is-dir)').filter({ has: page.locator('title', { hasText: /^\/app\/static\/logo\.png — / }) }).hover();
     assert.match(await page.locator('.bloat-hover').innerText(), /^\/app\/static\/logo\.png — 12\.0 KiB \(layer 1\)$/);
     await shoot(page, 'bloat-treemap', '.bloat-treemap');
+    // In both themes a coloured box's label keeps the ink chosen for its colour; open directories use the theme's text colour.
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const inks = await page.locator('.bloat-cell text').evaluateAll((texts) =>
+        texts.map((t) => ({ open: t.parentElement?.classList.contains('is-open') ?? false, chosen: t.getAttribute('fill'), shown: (globalThis as any).getComputedStyle(t).fill as string })),
+      );
+      assert.ok(inks.some((i) => !i.open));
+      for (const ink of inks.filter((i) => !i.open)) assert.equal(ink.shown, ink.chosen === '#111' ? 'rgb(17, 17, 17)' : 'rgb(255, 255, 255)', colorScheme);
+    }
     await page.locator('.bloat-breadcrumb button').first().click();
     assert.equal(await page.locator('.bloat-breadcrumb button').count(), 1);
   });
