@@ -3,7 +3,7 @@
 // hard-linked file losing one name. It is the worked example of main/bloat/README.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BloatReport } from '../../shared/bloat';
@@ -99,13 +99,20 @@ test('strata analyze prints the summary, the layers and the top wasted copies; -
 
 test('strata report -o writes one standalone HTML file with the summary, the tables and the treemap', async (t) => {
   const { tmp, cache, image } = await setup(t);
-  const run = await runCli(['report', image, '-o', 'out/report.html'], tmp, cache);
-  assert.equal(run.code, 1, 'the output folder does not exist');
-  assert.match(run.stderr, /report\.html/);
+  const missing = await runCli(['report', image, '-o', 'out/report.html'], tmp, cache);
+  assert.equal(missing.code, 1, 'the output folder does not exist');
+  assert.equal(missing.stderr, `strata report: ${path.join(tmp, 'out', 'report.html')}: cannot write the report, ${path.join(tmp, 'out')} is not an existing folder.\n`);
+  const folder = await runCli(['report', image, '-o', '.'], tmp, cache);
+  assert.equal(folder.code, 2);
+  assert.equal(folder.stderr, `strata report: ${tmp} is a folder: give -o the path of the HTML file to write.\n`);
+  const usage = await runCli(['report', image], tmp, cache);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /missing -o FILE/);
 
   const ok = await runCli(['report', image, '-o', 'report.html'], tmp, cache);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stderr, new RegExp(`Wrote ${path.join(tmp, 'report.html').replace(/[.\\/]/g, '\\$&')} \\(\\d+ bytes\\)`));
+  assert.deepEqual((await readdir(tmp)).filter((n) => n.includes('report')), ['report.html'], 'no temp file left beside it');
   const html = await readFile(path.join(tmp, 'report.html'), 'utf8');
   // Standalone: nothing to fetch, nothing to run.
   assert.ok(!/<script|<link|<img|<iframe|@import|url\(|\b(src|href)=/i.test(html), 'no script, stylesheet, image or link to load');
