@@ -81,6 +81,10 @@ describe('browser: the Bloat view', () => {
   });
 
   it('zooms the treemap into a directory and back out by the breadcrumb', async () => {
+    // Laid out at its on-screen width, so labels are drawn at their own 11px, not scaled.
+    const svg = page.locator('.bloat-treemap svg');
+    const [box, viewBox] = [await svg.boundingBox(), (await svg.getAttribute('viewBox'))?.split(' ').map(Number)];
+    assert.ok(box && viewBox && Math.abs(box.width - viewBox[2]) < 1 && Math.abs(box.height - viewBox[3]) < 1, JSON.stringify({ box, viewBox }));
     // /app holds the most files of the sample: zoom there by clicking its box.
     const app = page.locator('.bloat-cell.is-dir').filter({ has: page.locator('title', { hasText: /^\/app\/ — / }) });
     await app.click({ position: { x: 4, y: 6 } });

@@ -16,7 +16,7 @@ const pathCell = (p: string) => <span className="mono bloat-path">{p}</span>;
 const layerRef = (ref: BloatLayerRef) => (
   <span className="bloat-layer-ref">
     <span className="bloat-layer-chip mono" style={{ background: layerColour(ref.layer), color: layerTextColour(ref.layer) }}>{ref.layer}</span>
-    <span className="mono bloat-step">{ref.step || '(no build step recorded)'}</span>
+    <span className="mono bloat-step" title={ref.step}>{ref.step || '(no build step recorded)'}</span>
   </span>
 );
 

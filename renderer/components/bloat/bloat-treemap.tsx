@@ -2,14 +2,19 @@
 // last wrote each file, with a legend. Click a box to zoom into its directory, the breadcrumb to zoom out;
 // hover for path and size.
 import { hierarchy, treemap, treemapSquarify, type HierarchyRectangularNode } from 'd3-hierarchy';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
 import { layerColour, layerTextColour } from '../../../shared/layer-colour';
 import { treemapLabel } from '../../../shared/treemap-label';
 import { ancestorPaths, childrenOf, findRow, nameOf, type TreeModel } from '../../state/tree-model';
 
-const WIDTH = 960;
-const HEIGHT = 480;
+/** Size of the map before its box is measured; then it is laid out at the box's width in CSS pixels, so labels stay 11px. */
+const INITIAL = { width: 960, height: 480 } as const;
+
+/** A map half as high as it is wide, within 300–560 px. */
+function sizeFor(width: number): { readonly width: number; readonly height: number } {
+  return { width, height: Math.round(Math.min(560, Math.max(300, width / 2))) };
+}
 /** Levels drawn below the zoomed directory. */
 const DEPTH = 2;
 
@@ -29,14 +34,26 @@ function dominantLayer(model: TreeModel, row: number): number {
 export function BloatTreemap({ model, layerCount }: { readonly model: TreeModel; readonly layerCount: number }) {
   const [zoom, setZoom] = useState(-1);
   const [hover, setHover] = useState<number | null>(null);
+  const [size, setSize] = useState<{ readonly width: number; readonly height: number }>(INITIAL);
+  const frame = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = frame.current;
+    if (!el) return;
+    const observer = new ResizeObserver(([entry]) => {
+      const width = Math.max(320, Math.floor(entry.contentRect.width));
+      setSize((s) => (s.width === width ? s : sizeFor(width)));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   const isDir = (row: number) => model.end[row] > row + 1;
 
   const cells = useMemo(() => {
     const root = hierarchy<Cell>({ row: zoom, depth: 0 }, (c) =>
       c.depth < DEPTH && (c.row < 0 || isDir(c.row)) ? Array.from(childrenOf(model, c.row, 'size'), (row) => ({ row, depth: c.depth + 1 })).filter((x) => model.total[x.row] > 0) : null,
     ).sum((c) => (c.depth < DEPTH && (c.row < 0 || isDir(c.row)) ? 0 : c.row < 0 ? 0 : model.total[c.row]));
-    return treemap<Cell>().tile(treemapSquarify).size([WIDTH, HEIGHT]).paddingOuter(2).paddingTop((n) => (n.depth > 0 ? 15 : 0)).paddingInner(1).round(true)(root).descendants().slice(1) as HierarchyRectangularNode<Cell>[];
-  }, [model, zoom]);
+    return treemap<Cell>().tile(treemapSquarify).size([size.width, size.height]).paddingOuter(2).paddingTop((n) => (n.depth > 0 ? 15 : 0)).paddingInner(1).round(true)(root).descendants().slice(1) as HierarchyRectangularNode<Cell>[];
+  }, [model, zoom, size]);
 
   const trail = zoom < 0 ? [] : [...ancestorPaths(model, zoom), model.data.paths[zoom]];
   const describe = (row: number) =>
@@ -55,39 +72,41 @@ export function BloatTreemap({ model, layerCount }: { readonly model: TreeModel;
         </nav>
         <span className="bloat-hover mono">{hover !== null ? describe(hover) : 'Hover a box for its path and size; click one to zoom into its directory.'}</span>
       </div>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img" aria-label="Treemap of the final filesystem">
-        {cells.map((n) => {
-          const { row } = n.data;
-          const w = n.x1 - n.x0;
-          const h = n.y1 - n.y0;
-          if (w < 1 || h < 1) return null;
-          const dir = isDir(row);
-          const open = dir && n.children !== undefined;
-          const layer = dir ? dominantLayer(model, row) : model.data.layers[row];
-          return (
-            <g
-              key={row}
-              className={`bloat-cell${dir ? ' is-dir' : ''}${open ? ' is-open' : ''}`}
-              onMouseEnter={() => setHover(row)}
-              onMouseLeave={() => setHover((r) => (r === row ? null : r))}
-              onClick={(e) => {
-                e.stopPropagation();
-                // A directory zooms in; a file zooms into its directory.
-                const target = dir ? row : model.parent[row];
-                if (target >= 0 && target !== zoom) setZoom(target);
-              }}
-            >
-              <title>{describe(row)}</title>
-              <rect x={n.x0} y={n.y0} width={w} height={h} fill={open ? undefined : layerColour(layer)} />
-              {w > 30 && h > 13 && (
-                <text x={n.x0 + 3} y={n.y0 + 11} fill={open ? undefined : layerTextColour(layer)}>
-                  {treemapLabel(dir ? `${nameOf(model, row)}/` : nameOf(model, row), formatBytes(model.total[row]), w)}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+      <div ref={frame} className="bloat-treemap-frame">
+        <svg viewBox={`0 0 ${size.width} ${size.height}`} width={size.width} height={size.height} role="img" aria-label="Treemap of the final filesystem">
+          {cells.map((n) => {
+            const { row } = n.data;
+            const w = n.x1 - n.x0;
+            const h = n.y1 - n.y0;
+            if (w < 1 || h < 1) return null;
+            const dir = isDir(row);
+            const open = dir && n.children !== undefined;
+            const layer = dir ? dominantLayer(model, row) : model.data.layers[row];
+            return (
+              <g
+                key={row}
+                className={`bloat-cell${dir ? ' is-dir' : ''}${open ? ' is-open' : ''}`}
+                onMouseEnter={() => setHover(row)}
+                onMouseLeave={() => setHover((r) => (r === row ? null : r))}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  // A directory zooms in; a file zooms into its directory.
+                  const target = dir ? row : model.parent[row];
+                  if (target >= 0 && target !== zoom) setZoom(target);
+                }}
+              >
+                <title>{describe(row)}</title>
+                <rect x={n.x0} y={n.y0} width={w} height={h} fill={open ? undefined : layerColour(layer)} />
+                {w > 30 && h > 13 && (
+                  <text x={n.x0 + 3} y={n.y0 + 11} fill={open ? undefined : layerTextColour(layer)}>
+                    {treemapLabel(dir ? `${nameOf(model, row)}/` : nameOf(model, row), formatBytes(model.total[row]), w)}
+                  </text>
+                )}
+              </g>
+            );
+          })}
+        </svg>
+      </div>
       <p className="bloat-treemap-legend">
         Colour: the layer that last wrote the file (a folded directory: its largest file).
         {Array.from({ length: layerCount }, (_, i) => (
