@@ -1,7 +1,7 @@
 // Display formatting shared by the CLI and the renderer.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { formatBytes, formatMode, shortDigest, trimBuildStep } from './format';
+import { describe, it, test } from 'node:test';
+import { countOf, formatBytes, formatMode, shortDigest, trimBuildStep } from './format';
 
 describe('format', () => {
   it('trims builder noise from build steps, classic and BuildKit', () => {
@@ -21,4 +21,10 @@ describe('format', () => {
     assert.equal(formatMode(0o1777), 'rwxrwxrwt');
     assert.equal(shortDigest(`sha256:${'ab'.repeat(32)}`), 'sha256:abababababab');
   });
+});
+
+test('countOf: singular only for exactly one', () => {
+  assert.equal(countOf(1, 'group'), '1 group');
+  assert.equal(countOf(0, 'group'), '0 groups');
+  assert.equal(countOf(1200, 'file'), '1,200 files');
 });

@@ -21,6 +21,11 @@ export function formatCount(n: number): string {
   return COUNT.format(n);
 }
 
+/** A count with its noun, singular for exactly one: `1 group`, `3 groups`. */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Formats permission bits as `rwxr-xr-x`, with setuid/setgid/sticky shown as s/S and t/T. */
 export function formatMode(mode: number): string {
   const bits = 'rwxrwxrwx';

@@ -4,10 +4,11 @@ import { BLOAT_LIMITS, type BloatReport, type LayerBloat } from '../../shared/bl
 import { trimBuildStep } from '../../shared/format';
 import type { ImageDescriptor, LayerDiff, LayerIndex } from '../../shared/model';
 import { diffLayers } from '../layers/layer-diff';
-import { holdsContent, traceContentCopies, wastedItems } from './content-copies';
+import { holdsContent, traceContentCopies, visibleName, wastedItems } from './content-copies';
 import { diveFigures } from './dive-efficiency';
 import { findDuplicates } from './duplicates';
 import { largestDirectories, largestFiles, topAddedPerLayer, visibleCopies } from './largest-items';
+import type { SizedFile } from './size-tree';
 
 /** Analyses where an image's bytes went: totals, wasted copies, duplicates, largest items, dive's figures. */
 export function analyzeBloat(
@@ -78,4 +79,12 @@ export function analyzeBloat(
     largestDirectories: largestDirectories(visible),
     dive: diveFigures(indexes, diffs),
   };
+}
+
+/**
+ * The files holding the final filesystem's content, for the treemap: hard-linked content once, under a
+ * visible name — also when only a hard link kept it (the merged filesystem shows such a link with size 0).
+ */
+export function finalFiles(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[] = diffLayers(indexes)): SizedFile[] {
+  return visibleCopies(traceContentCopies(indexes, diffs, [])).map((c) => ({ path: visibleName(c) ?? c.entry.path, size: c.entry.size, layer: c.layer }));
 }

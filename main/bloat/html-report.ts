@@ -1,7 +1,7 @@
 // `strata report`: one standalone HTML file (inline CSS, an inline SVG treemap, no scripts, no network)
 // for attaching to a ticket. Every name from the image is HTML-escaped text.
 import { BLOAT_LIMITS, type BloatLayerRef, type BloatReport } from '../../shared/bloat';
-import { formatBytes, formatCount } from '../../shared/format';
+import { countOf, formatBytes, formatCount } from '../../shared/format';
 import { layerColour, layerTextColour } from '../../shared/layer-colour';
 import { treemapLabel } from '../../shared/treemap-label';
 import { wasteLabel } from '../../shared/waste-label';
@@ -90,7 +90,7 @@ export function renderBloatHtml(r: BloatReport, rects: readonly TreemapRect[], s
 <div class="card ours" id="wasted">Wasted: lost copies<b>${formatBytes(t.wastedBytes)}</b><span class="muted">${t.wastedItems} copies overwritten or deleted later (${pct(t.wastedFraction)} of content): what a squash saves · ${formatBytes(t.metadataOnlyBytes)} metadata-only</span></div>
 <div class="card dive" id="dive-wasted">Potential wasted space (dive-compatible)<b>${formatBytes(d.wastedBytes)}</b><span class="muted">${formatCount(d.wastedBytes)} B: all copies of paths in 2+ layers, survivor included · user wasted ${pct(d.userWastedPercent)}</span></div>
 <div class="card dive">Efficiency (dive-compatible)<b>${pct(d.efficiency)}</b><span class="muted">dive’s image efficiency score</span></div>
-<div class="card">Duplicates<b>${formatBytes(t.duplicateBytes)}</b><span class="muted">${t.duplicateGroups} groups of identical content stored more than once</span></div>
+<div class="card">Duplicates<b>${formatBytes(t.duplicateBytes)}</b><span class="muted">${countOf(t.duplicateGroups, 'group')} of identical content stored more than once</span></div>
 </div>
 <h2>Layers</h2>
 <p class="muted">Bar: bytes the layer added; <span style="color:#0969da">blue</span> is still visible at the top, <span style="color:#cf222e">red</span> was overwritten or deleted by a later layer (wasted). Discards: bytes of lower layers this layer overwrote or deleted.</p>

@@ -1,7 +1,7 @@
 // Markdown renderings of a bloat report and a CI verdict, for pull-request comments and tickets.
 // Untrusted names go inside code spans with backticks and pipes neutralised.
 import type { BloatReport } from '../../shared/bloat';
-import { formatBytes } from '../../shared/format';
+import { countOf, formatBytes } from '../../shared/format';
 import type { CiResult } from './ci-rules';
 import { wasteLabel } from '../../shared/waste-label';
 
@@ -22,7 +22,7 @@ function summary(r: BloatReport): string[] {
     `| Image | ${mdCode(r.image.name || '(unnamed)')} · ${t.layers} layers |`,
     `| Size | ${formatBytes(t.tarBytes)} uncompressed · ${formatBytes(t.compressedBytes)} compressed |`,
     `| Wasted (squash would save) | **${formatBytes(t.wastedBytes)}** (${pct(t.wastedFraction)}) in ${t.wastedItems} copies; ${formatBytes(t.metadataOnlyBytes)} metadata-only |`,
-    `| Duplicates | ${formatBytes(t.duplicateBytes)} in ${t.duplicateGroups} groups |`,
+    `| Duplicates | ${formatBytes(t.duplicateBytes)} in ${countOf(t.duplicateGroups, 'group')} |`,
     `| dive-compatible efficiency | ${pct(d.efficiency)} |`,
     `| dive-compatible potential wasted space | ${d.wastedBytes} bytes (${formatBytes(d.wastedBytes)}) |`,
     `| dive-compatible user wasted percent | ${pct(d.userWastedPercent)} |`,

@@ -1,7 +1,7 @@
 // Plain-text renderings of a bloat report (`strata analyze`) and of a CI verdict (`strata ci`).
 // Names from the image are untrusted: control characters are shown escaped, never sent to the terminal.
 import type { BloatReport } from '../../shared/bloat';
-import { formatBytes } from '../../shared/format';
+import { countOf, formatBytes } from '../../shared/format';
 import { wasteLabel } from '../../shared/waste-label';
 import type { CiResult } from './ci-rules';
 
@@ -21,7 +21,7 @@ function summaryLines(r: BloatReport): string[] {
     `  size:        ${formatBytes(t.tarBytes)} uncompressed, ${formatBytes(t.compressedBytes)} compressed, ${formatBytes(t.contentBytes)} of file content`,
     `  wasted:      ${formatBytes(t.wastedBytes)} (${pct(t.wastedFraction)} of content) in ${t.wastedItems} lost copies — what squashing would save`,
     `               ${formatBytes(t.metadataOnlyBytes)} from metadata-only rewrites, ${formatBytes(t.identicalBytes)} from identical rewrites`,
-    `  duplicates:  ${formatBytes(t.duplicateBytes)} in ${t.duplicateGroups} groups of identical content`,
+    `  duplicates:  ${formatBytes(t.duplicateBytes)} in ${countOf(t.duplicateGroups, 'group')} of identical content`,
     `  final fs:    ${formatBytes(t.visibleBytes)} in ${t.files} files`,
     `  dive-compatible (dive 0.13): efficiency ${pct(d.efficiency)}, potential wasted space ${d.wastedBytes} bytes (${formatBytes(d.wastedBytes)}), user wasted ${pct(d.userWastedPercent)}`,
   ];

@@ -1,6 +1,12 @@
-// The merged filesystem as a size hierarchy for a treemap, pruned to a node budget: the largest
+// The final filesystem's content as a size hierarchy for a treemap, pruned to a node budget: the largest
 // directories are opened first; small siblings fold into one "smaller items" node.
-import type { MergedEntry } from '../../shared/model';
+
+/** A file holding part of the final filesystem's content: its visible path, size and writing layer. */
+export interface SizedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly layer: number;
+}
 
 /** A node of the size hierarchy. */
 export interface SizeTreeNode {
@@ -23,11 +29,11 @@ interface Building {
   byLayer: Map<number, number> | null;
 }
 
-/** Builds the pruned hierarchy of the files (with content) of a merged filesystem. */
-export function buildSizeTree(entries: readonly MergedEntry[], maxNodes = 2500, maxChildren = 40): SizeTreeNode {
+/** Builds the pruned hierarchy of the files holding an image's final content (see `finalFiles`). */
+export function buildSizeTree(entries: readonly SizedFile[], maxNodes = 2500, maxChildren = 40): SizeTreeNode {
   const root: Building = { name: '/', path: '/', size: 0, layer: 0, kids: new Map(), byLayer: new Map() };
   for (const e of entries) {
-    if (e.size <= 0 || (e.type !== 'file' && e.type !== 'sparse')) continue;
+    if (e.size <= 0) continue;
     const parts = e.path.split('/').filter(Boolean);
     let node = root;
     for (let i = 0; i < parts.length; i++) {

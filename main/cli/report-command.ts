@@ -2,10 +2,9 @@
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { StrataError } from '../../shared/errors';
-import { analyzeBloat } from '../bloat/analyze-bloat';
+import { analyzeBloat, finalFiles } from '../bloat/analyze-bloat';
 import { layoutTreemap, renderBloatHtml } from '../bloat/html-report';
 import { buildSizeTree } from '../bloat/size-tree';
-import { mergedFilesystem } from '../layers/layer-diff';
 import { sourceOptions, withAnalyzedImage } from './cli-analysis';
 import type { CliCommand } from './command';
 
@@ -47,7 +46,7 @@ export const reportCommand: CliCommand = {
     await checkReportTarget(target);
     return withAnalyzedImage(args, io, async (image) => {
       const report = analyzeBloat(image.descriptor, image.indexes, image.diffs);
-      const tree = buildSizeTree(mergedFilesystem(image.indexes, image.indexes.length - 1));
+      const tree = buildSizeTree(finalFiles(image.indexes, image.diffs));
       const html = renderBloatHtml(report, await layoutTreemap(tree, TREEMAP.width, TREEMAP.height), TREEMAP);
       await writeReport(target, html);
       io.stderr.write(`Wrote ${target} (${html.length} bytes).\n`);

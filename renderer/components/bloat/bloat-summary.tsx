@@ -1,6 +1,6 @@
 // The summary cards: size, our wasted bytes, dive's potential wasted space and efficiency, duplicates.
 import type { BloatReport } from '../../../shared/bloat';
-import { formatBytes, formatCount } from '../../../shared/format';
+import { countOf, formatBytes, formatCount } from '../../../shared/format';
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 
@@ -37,7 +37,7 @@ export function BloatSummary({ report }: { readonly report: BloatReport }) {
       <div className="bloat-card">
         <span className="bloat-card-label">Duplicates</span>
         <strong>{formatBytes(t.duplicateBytes)}</strong>
-        <span className="bloat-card-note">{t.duplicateGroups} groups of identical content stored more than once</span>
+        <span className="bloat-card-note">{countOf(t.duplicateGroups, 'group')} of identical content stored more than once</span>
       </div>
     </div>
   );
