@@ -3,27 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from './cli';
+import { runCli } from './test-support/cli-run';
 import { compressBuffer, dir, file, makeLayerTar, opaque, whiteout } from './test-support/layer-tar';
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function run(args: string[], cwd: string, cacheDir: string) {
-  const out = sink();
-  const err = sink();
-  const code = await main(args, { stdout: out.stream, stderr: err.stream, env: { STRATA_CACHE_DIR: cacheDir }, cwd });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
 
 /** Three loose layers: a base, a layer that changes and deletes, a layer with an opaque directory. */
 async function writeLayers(dirPath: string): Promise<string[]> {
@@ -56,7 +37,7 @@ test('strata ls/diff/inspect --json over loose layer tarballs', async (t) => {
   const cache = path.join(tmp, 'cache');
   const layers = await writeLayers(tmp);
 
-  const ls = await run(['ls', ...layers, '--layer', '0', '--json'], tmp, cache);
+  const ls = await runCli(['ls', ...layers, '--layer', '0', '--json'], tmp, cache);
   assert.equal(ls.code, 0, ls.stderr);
   const entries = JSON.parse(ls.stdout).entries as Array<Record<string, unknown>>;
   assert.deepEqual(entries.map((e) => e.path), ['/etc', '/etc/os-release', '/etc/motd', '/var/cache', '/var/cache/a', '/var/cache/b', '/bin/sh']);
@@ -64,7 +45,7 @@ test('strata ls/diff/inspect --json over loose layer tarballs', async (t) => {
   assert.equal(entries[1].digest, 'sha256:' + require('node:crypto').createHash('sha256').update('ID=strata\n').digest('hex'));
   assert.equal(entries[6].linkname, 'busybox');
 
-  const diff = await run(['diff', ...layers, '--layer', '1', '--json'], tmp, cache);
+  const diff = await runCli(['diff', ...layers, '--layer', '1', '--json'], tmp, cache);
   assert.equal(diff.code, 0, diff.stderr);
   const d = JSON.parse(diff.stdout);
   assert.deepEqual(d.created, []);
@@ -78,11 +59,11 @@ test('strata ls/diff/inspect --json over loose layer tarballs', async (t) => {
     ['/var/cache/b', 4, 0],
   ]);
 
-  const top = JSON.parse((await run(['diff', ...layers, '--json'], tmp, cache)).stdout);
+  const top = JSON.parse((await runCli(['diff', ...layers, '--json'], tmp, cache)).stdout);
   assert.deepEqual(top.deleted.map((e: { path: string }) => e.path), ['/etc/motd', '/etc/os-release']);
   assert.deepEqual(top.created.map((e: { path: string }) => e.path), ['/etc/hostname']);
 
-  const merged = JSON.parse((await run(['ls', ...layers, '--merged', '--json'], tmp, cache)).stdout);
+  const merged = JSON.parse((await runCli(['ls', ...layers, '--merged', '--json'], tmp, cache)).stdout);
   assert.deepEqual(merged.entries.map((e: { path: string; layer: number }) => [e.path, e.layer]), [
     ['/bin', 0],
     ['/bin/sh', 0],
@@ -91,7 +72,7 @@ test('strata ls/diff/inspect --json over loose layer tarballs', async (t) => {
     ['/var', 0],
   ]);
 
-  const inspect = await run(['inspect', ...layers, '--json'], tmp, cache);
+  const inspect = await runCli(['inspect', ...layers, '--json'], tmp, cache);
   assert.equal(inspect.code, 0, inspect.stderr);
   const chain = JSON.parse(inspect.stdout).layers as Array<{ index: number; counts: Record<string, number>; compression: string }>;
   assert.deepEqual(chain.map((l) => [l.index, l.compression, l.counts]), [
@@ -100,7 +81,7 @@ test('strata ls/diff/inspect --json over loose layer tarballs', async (t) => {
     [2, 'none', { entries: 2, created: 1, changed: 1, deleted: 2 }],
   ]);
 
-  const text = await run(['inspect', ...layers], tmp, cache);
+  const text = await runCli(['inspect', ...layers], tmp, cache);
   assert.equal(text.code, 0);
   assert.match(text.stdout, /3 layers/);
 });
@@ -109,22 +90,22 @@ test('strata exit codes: 2 for usage, 1 for bad input with a one-line reason nam
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'strata-cli-'));
   t.after(() => rmSync(tmp, { recursive: true, force: true }));
   const cache = path.join(tmp, 'cache');
-  assert.equal((await run([], tmp, cache)).code, 2);
-  assert.equal((await run(['frobnicate'], tmp, cache)).code, 2);
-  assert.equal((await run(['ls', 'x.tar', '--bogus'], tmp, cache)).code, 2);
-  const help = await run(['diff', '--help'], tmp, cache);
+  assert.equal((await runCli([], tmp, cache)).code, 2);
+  assert.equal((await runCli(['frobnicate'], tmp, cache)).code, 2);
+  assert.equal((await runCli(['ls', 'x.tar', '--bogus'], tmp, cache)).code, 2);
+  const help = await runCli(['diff', '--help'], tmp, cache);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: strata diff SOURCE/);
 
   const junk = path.join(tmp, 'junk.bin');
   writeFileSync(junk, Buffer.alloc(2048, 7));
-  const bad = await run(['inspect', junk], tmp, cache);
+  const bad = await runCli(['inspect', junk], tmp, cache);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /junk\.bin/);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
 
   const layers = await writeLayers(tmp);
-  const range = await run(['ls', ...layers, '--layer', '9'], tmp, cache);
+  const range = await runCli(['ls', ...layers, '--layer', '9'], tmp, cache);
   assert.equal(range.code, 2);
   assert.match(range.stderr, /3 layers/);
 });
