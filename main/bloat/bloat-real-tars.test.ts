@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as tarStream from 'tar-stream';
 import type { ImageDescriptor, LayerIndex } from '../../shared/model';
@@ -67,7 +68,7 @@ test('real tars: overwrite, chmod-only, deleted directory, opaque directory and 
   assert.equal(r.dive.userWastedPercent, (5000 + 600 + 800 + 140) / 1340);
 });
 
-const CORPUS = '/work/shared/corpus/dive-images/test-docker-image.tar';
+const CORPUS = path.resolve(__dirname, '../../../shared/corpus/dive-images/test-docker-image.tar');
 
 /** The layer tars of a `docker save` archive, in manifest order. */
 async function dockerArchiveLayers(path: string): Promise<{ steps: string[]; layers: Buffer[] }> {
