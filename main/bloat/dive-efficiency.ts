@@ -42,7 +42,8 @@ interface LayerTree {
   readonly bare: readonly string[];
   /** Bare nodes that are leaves (an opaque marker's otherwise empty directory). */
   readonly bareLeaves: readonly string[];
-  readonly hasWhiteouts: boolean;
+  /** Index in `paths` where the whiteout nodes start (entries never carry `.wh.` names: the indexer takes them out). */
+  readonly firstWhiteout: number;
 }
 /** A node of the stacked tree; removed nodes are marked dead and dropped from the map. */
 interface StackNode {
@@ -81,6 +82,7 @@ function layerTree(index: LayerIndex): LayerTree {
     sizes.push(e.size);
     dirs.push(e.type === 'dir');
   }
+  const firstWhiteout = paths.length;
   for (const w of new Set(index.whiteouts)) {
     const cut = w.lastIndexOf('/') + 1;
     const raw = `${w.slice(0, cut)}${WHITEOUT}${w.slice(cut)}`;
@@ -117,7 +119,7 @@ function layerTree(index: LayerIndex): LayerTree {
     bare.push(d);
     bareLeaves.push(d);
   }
-  return { paths, sizes, dirs, leaves, bare, bareLeaves, hasWhiteouts: index.whiteouts.length > 0 };
+  return { paths, sizes, dirs, leaves, bare, bareLeaves, firstWhiteout };
 }
 
 /** The paths that can be visited in more than one layer (see rule 6): changed, deleted, whited out, opaque. */
@@ -237,12 +239,12 @@ class StackedTree {
   /** dive's FileTree.Stack: every node of `upper` in visiting order; whiteouts remove, others write. */
   stack(upper: LayerTree): void {
     const targets = new Set<string>();
-    if (upper.hasWhiteouts) for (const raw of upper.paths) if (isWhiteoutPath(raw)) targets.add(trimmedPath(raw));
+    for (let i = upper.firstWhiteout; i < upper.paths.length; i++) targets.add(trimmedPath(upper.paths[i]));
     // Order only matters among whiteouts and the nodes at or below their targets; the rest go as they come.
     const ordered: number[] = [];
     const orderedBare: string[] = [];
     upper.paths.forEach((raw, i) => {
-      const whiteout = targets.size > 0 && isWhiteoutPath(raw);
+      const whiteout = i >= upper.firstWhiteout;
       // Writing a path this tree does not keep is a no-op in any order.
       if (!whiteout && !this.relevant(raw)) return;
       if (whiteout || (targets.size > 0 && underAny(raw, targets))) ordered.push(i);
@@ -315,7 +317,10 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
       if (minimum[slot] < 0 || size < minimum[slot]) minimum[slot] = size;
       visits[slot]++;
     };
-    const whiteouts = tree.hasWhiteouts ? tree.leaves.filter((i) => isWhiteoutPath(tree.paths[i])).map((i) => tree.paths[i]) : [];
+    // Leaves are in `paths` order, so the whiteout leaves are their tail.
+    let tail = tree.leaves.length;
+    while (tail > 0 && tree.leaves[tail - 1] >= tree.firstWhiteout) tail--;
+    const whiteouts = tree.leaves.slice(tail).map((i) => tree.paths[i]);
     const below = whiteouts.length > 0 ? stackedBelow(layer) : null;
     let stopAt: string | null = null;
     for (const raw of whiteouts) {
@@ -325,7 +330,7 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
     for (const i of tree.leaves) {
       const raw = tree.paths[i];
       if (!counted(raw)) continue;
-      if (tree.hasWhiteouts && isWhiteoutPath(raw)) {
+      if (i >= tree.firstWhiteout) {
         const target = below?.get(trimmedPath(raw));
         visit(trimmedPath(raw), target?.isDir ? (below as StackedTree).subtreeSize(target) : 0);
       } else {
