@@ -4,10 +4,10 @@ import { BLOAT_LIMITS, type BloatReport, type LayerBloat } from '../../shared/bl
 import { trimBuildStep } from '../../shared/format';
 import type { ImageDescriptor, LayerDiff, LayerIndex } from '../../shared/model';
 import { diffLayers } from '../layers/layer-diff';
-import { holdsContent, traceContentCopies, visibleName, wastedItems } from './content-copies';
+import { forEachVisible, holdsContent, traceContentCopies, wastedItems } from './content-copies';
 import { diveFigures } from './dive-efficiency';
 import { findDuplicates } from './duplicates';
-import { largestDirectories, largestFiles, topAddedPerLayer, visibleCopies } from './largest-items';
+import { largestDirectories, largestFiles, topAddedPerLayer } from './largest-items';
 import type { SizedFile } from './size-tree';
 
 /** Analyses where an image's bytes went: totals, wasted copies, duplicates, largest items, dive's figures. */
@@ -17,11 +17,16 @@ export function analyzeBloat(
   diffs: readonly LayerDiff[] = diffLayers(indexes),
 ): BloatReport {
   const steps = indexes.map((_, i) => trimBuildStep(image.layers[i]?.step.createdBy ?? ''));
-  const copies = traceContentCopies(indexes, diffs, steps);
-  const wasted = wastedItems(copies);
-  const duplicates = findDuplicates(copies);
-  const visible = visibleCopies(copies);
-  const topAdded = topAddedPerLayer(copies, indexes.length);
+  const traced = traceContentCopies(indexes, diffs, steps);
+  const wasted = wastedItems(traced);
+  const duplicates = findDuplicates(traced);
+  const topAdded = topAddedPerLayer(traced);
+  let visibleBytes = 0;
+  let visibleFiles = 0;
+  forEachVisible(traced, (_, entry) => {
+    visibleBytes += entry.size;
+    visibleFiles++;
+  });
 
   const wastedBy = new Array<number>(indexes.length).fill(0);
   const discardedBy = new Array<number>(indexes.length).fill(0);
@@ -62,8 +67,8 @@ export function analyzeBloat(
       tarBytes: sum((l) => l.tarBytes),
       compressedBytes: sum((l) => l.compressedBytes),
       contentBytes,
-      visibleBytes: visible.reduce((s, c) => s + c.entry.size, 0),
-      files: visible.length,
+      visibleBytes,
+      files: visibleFiles,
       wastedBytes,
       wastedFraction: contentBytes === 0 ? 0 : wastedBytes / contentBytes,
       metadataOnlyBytes,
@@ -75,8 +80,8 @@ export function analyzeBloat(
     layers,
     wasted: wasted.slice(0, BLOAT_LIMITS.wastedItems),
     duplicates: duplicates.slice(0, BLOAT_LIMITS.duplicateGroups),
-    largestFiles: largestFiles(visible),
-    largestDirectories: largestDirectories(visible),
+    largestFiles: largestFiles(traced),
+    largestDirectories: largestDirectories(traced),
     dive: diveFigures(indexes, diffs),
   };
 }
@@ -86,5 +91,7 @@ export function analyzeBloat(
  * visible name — also when only a hard link kept it (the merged filesystem shows such a link with size 0).
  */
 export function finalFiles(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[] = diffLayers(indexes)): SizedFile[] {
-  return visibleCopies(traceContentCopies(indexes, diffs, [])).map((c) => ({ path: visibleName(c) ?? c.entry.path, size: c.entry.size, layer: c.layer }));
+  const files: SizedFile[] = [];
+  forEachVisible(traceContentCopies(indexes, diffs, []), (path, entry, layer) => files.push({ path, size: entry.size, layer }));
+  return files;
 }

@@ -59,26 +59,58 @@ function deletionCause(path: string, index: LayerIndex, whiteouts: ReadonlySet<s
   return { cause: 'deleted', via: index.whiteouts[0] ?? path };
 }
 
-/** Builds every copy of every layer and replays the diffs to find which are lost, and where. */
-export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): ContentCopy[] {
+/**
+ * Every stored copy of an image's file content. Only the copies a later layer overwrites or deletes, and
+ * those with hard links, are objects (`tracked`); every other file entry is a copy still visible under its
+ * own name, so a million-entry image does not make a million objects.
+ */
+export interface TracedCopies {
+  readonly indexes: readonly LayerIndex[];
+  /** Per layer: entry position → its traced copy. */
+  readonly tracked: readonly ReadonlyMap<number, ContentCopy>[];
+}
+
+/** Calls `fn` for every copy (each file entry with content, base layer first), with its traced copy if any. */
+export function forEachCopy(traced: TracedCopies, fn: (entry: LayerEntry, layer: number, copy: ContentCopy | undefined) => void): void {
+  traced.indexes.forEach((index, layer) => {
+    const tracked = traced.tracked[layer];
+    const entries = index.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.type === 'file' || entry.type === 'sparse') fn(entry, layer, tracked.size > 0 ? tracked.get(i) : undefined);
+    }
+  });
+}
+
+/** Calls `fn` for every copy still visible at the top, with the name it is visible by. */
+export function forEachVisible(traced: TracedCopies, fn: (path: string, entry: LayerEntry, layer: number) => void): void {
+  forEachCopy(traced, (entry, layer, copy) => {
+    if (!copy) fn(entry.path, entry, layer);
+    else if (copy.loss === null) fn(visibleName(copy) ?? entry.path, entry, layer);
+  });
+}
+
+/** Replays the diffs over every copy of every layer to find which are lost, and where. */
+export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): TracedCopies {
   // Only names a later layer overwrites or deletes (or a hard link points at) are ever looked up.
   const wanted: Set<string>[] = indexes.map(() => new Set());
   for (const diff of diffs) {
     for (const c of diff.changed) wanted[c.previousLayer]?.add(c.path);
     for (const d of diff.deleted) wanted[d.layer]?.add(d.path);
   }
-  const copies: ContentCopy[] = [];
+  const tracked: Map<number, ContentCopy>[] = indexes.map(() => new Map());
   // Per layer: path → the copy whose file it is, or the hard link it is (wanted paths only).
   const names: Map<string, ContentCopy | LinkName>[] = indexes.map((index, layer) => {
     const byPath = new Map<string, ContentCopy | LinkName>();
     const want = wanted[layer];
     for (const entry of index.entries) if (entry.type === 'hardlink') want.add(entry.linkname);
-    for (const entry of index.entries) {
-      if (!holdsContent(entry)) continue;
+    if (want.size === 0) return byPath;
+    index.entries.forEach((entry, i) => {
+      if (!holdsContent(entry) || !want.has(entry.path)) return;
       const copy: ContentCopy = { layer, entry, lostIn: -1, links: null, loss: null };
-      copies.push(copy);
-      if (want.has(entry.path)) byPath.set(entry.path, copy);
-    }
+      tracked[layer].set(i, copy);
+      byPath.set(entry.path, copy);
+    });
     for (const entry of index.entries) {
       if (entry.type !== 'hardlink') continue;
       // A link to a link resolves to the copy (the map holds links already seen).
@@ -131,12 +163,12 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
       lose(d.layer, d.path, () => ({ ...deletionCause(d.path, index, whiteouts, opaque, written), identical: false, metadataOnly: false, what: [] }));
     }
   });
-  return copies;
+  return { indexes, tracked };
 }
 
 /** The wasted items of traced copies, largest first (ties by path, then layer). */
-export function wastedItems(copies: readonly ContentCopy[]): WastedItem[] {
+export function wastedItems(traced: TracedCopies): WastedItem[] {
   const items: WastedItem[] = [];
-  for (const c of copies) if (c.loss && c.loss.size > 0) items.push(c.loss);
+  for (const layer of traced.tracked) for (const c of layer.values()) if (c.loss && c.loss.size > 0) items.push(c.loss);
   return items.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.written.layer - b.written.layer);
 }

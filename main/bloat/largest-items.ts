@@ -1,49 +1,57 @@
 // The biggest things in an image: files and directories of the final (merged) filesystem, and the
 // files each layer wrote. Sizes come from traced content copies, so hard-linked content counts once.
 import { BLOAT_LIMITS, type BloatDirectory, type BloatFile } from '../../shared/bloat';
-import { visibleName, type ContentCopy } from './content-copies';
+import { forEachCopy, forEachVisible, visibleName, type TracedCopies } from './content-copies';
 
-/** Keeps the `limit` largest of `items` (by size, then key), sorted, without sorting everything. */
-function topBy<T>(items: Iterable<T>, limit: number, size: (item: T) => number, key: (item: T) => string): T[] {
-  const order = (a: T, b: T) => size(b) - size(a) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-  const kept: T[] = [];
-  let floor = -1;
-  for (const item of items) {
-    if (kept.length >= limit && size(item) < floor) continue;
-    kept.push(item);
-    if (kept.length >= limit * 4) {
-      kept.sort(order).length = limit;
-      floor = size(kept[limit - 1]);
+/** Keeps the `limit` largest items offered (by size, then key); callers make an item only when `accepts` says so. */
+class Largest<T> {
+  private kept: { readonly size: number; readonly key: string; readonly item: T }[] = [];
+  private floor = -1;
+
+  constructor(private readonly limit: number) {}
+
+  /** Whether an item of `size` could be among the largest. */
+  accepts(size: number): boolean {
+    return this.kept.length < this.limit || size >= this.floor;
+  }
+
+  add(size: number, key: string, item: T): void {
+    this.kept.push({ size, key, item });
+    if (this.kept.length >= this.limit * 4) {
+      this.sort();
+      this.kept.length = this.limit;
+      this.floor = this.kept[this.limit - 1].size;
     }
   }
-  return kept.sort(order).slice(0, limit);
-}
 
-/** The copies still visible in the final filesystem. */
-export function visibleCopies(copies: readonly ContentCopy[]): ContentCopy[] {
-  return copies.filter((c) => c.loss === null);
-}
+  /** The kept items, largest first. */
+  items(): T[] {
+    this.sort();
+    return this.kept.slice(0, this.limit).map((k) => k.item);
+  }
 
-function asFile(c: ContentCopy): BloatFile {
-  const path = visibleName(c);
-  return { path: path ?? c.entry.path, size: c.entry.size, type: c.entry.type, layer: c.layer, visible: path !== null };
+  private sort(): void {
+    this.kept.sort((a, b) => b.size - a.size || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
 }
 
 /** The largest files of the final filesystem (hard-linked content listed once, by a visible name). */
-export function largestFiles(visible: readonly ContentCopy[], limit: number = BLOAT_LIMITS.largestFiles): BloatFile[] {
-  return topBy(visible, limit, (c) => c.entry.size, (c) => visibleName(c) ?? '').map(asFile);
+export function largestFiles(traced: TracedCopies, limit: number = BLOAT_LIMITS.largestFiles): BloatFile[] {
+  const top = new Largest<BloatFile>(limit);
+  forEachVisible(traced, (path, entry, layer) => {
+    if (top.accepts(entry.size)) top.add(entry.size, path, { path, size: entry.size, type: entry.type, layer, visible: true });
+  });
+  return top.items();
 }
 
 /** Every directory of the final filesystem with the bytes and files below it ('/' included). */
-export function directoryTotals(visible: readonly ContentCopy[]): Map<string, { size: number; files: number }> {
+export function directoryTotals(traced: TracedCopies): Map<string, { size: number; files: number }> {
   // Files first go to their parent (siblings mostly come together, so the parent is rarely sliced
   // again); the much smaller set of parents then rolls up to every ancestor.
   const parents = new Map<string, { size: number; files: number }>();
   let previous = '';
   let current: { size: number; files: number } | undefined;
-  for (const c of visible) {
-    const path = visibleName(c);
-    if (path === null) continue;
+  forEachVisible(traced, (path, entry) => {
     const cut = path.lastIndexOf('/');
     if (!(current && cut === previous.length && path.startsWith(previous))) {
       previous = cut <= 0 ? '' : path.slice(0, cut);
@@ -51,9 +59,9 @@ export function directoryTotals(visible: readonly ContentCopy[]): Map<string, { 
       current = parents.get(dir);
       if (!current) parents.set(dir, (current = { size: 0, files: 0 }));
     }
-    current.size += c.entry.size;
+    current.size += entry.size;
     current.files++;
-  }
+  });
   const totals = new Map<string, { size: number; files: number }>();
   for (const [parent, t] of parents) {
     for (let dir = parent, cut = dir === '/' ? 0 : dir.length; cut >= 0; cut = cut === 0 ? -1 : dir.lastIndexOf('/', cut - 1)) {
@@ -69,15 +77,20 @@ export function directoryTotals(visible: readonly ContentCopy[]): Map<string, { 
 }
 
 /** The largest directories of the final filesystem (the root excluded). */
-export function largestDirectories(visible: readonly ContentCopy[], limit: number = BLOAT_LIMITS.largestDirectories): BloatDirectory[] {
-  const dirs: BloatDirectory[] = [];
-  for (const [path, t] of directoryTotals(visible)) if (path !== '/') dirs.push({ path, size: t.size, files: t.files });
-  return topBy(dirs, limit, (d) => d.size, (d) => d.path);
+export function largestDirectories(traced: TracedCopies, limit: number = BLOAT_LIMITS.largestDirectories): BloatDirectory[] {
+  const top = new Largest<BloatDirectory>(limit);
+  for (const [path, t] of directoryTotals(traced)) if (path !== '/' && top.accepts(t.size)) top.add(t.size, path, { path, size: t.size, files: t.files });
+  return top.items();
 }
 
 /** The largest files each layer wrote, whether or not they survive. */
-export function topAddedPerLayer(copies: readonly ContentCopy[], layers: number, limit: number = BLOAT_LIMITS.topAddedPerLayer): BloatFile[][] {
-  const perLayer: ContentCopy[][] = Array.from({ length: layers }, () => []);
-  for (const c of copies) perLayer[c.layer].push(c);
-  return perLayer.map((list) => topBy(list, limit, (c) => c.entry.size, (c) => c.entry.path).map(asFile));
+export function topAddedPerLayer(traced: TracedCopies, limit: number = BLOAT_LIMITS.topAddedPerLayer): BloatFile[][] {
+  const perLayer = traced.indexes.map(() => new Largest<BloatFile>(limit));
+  forEachCopy(traced, (entry, layer, copy) => {
+    const top = perLayer[layer];
+    if (!top.accepts(entry.size)) return;
+    const name = copy ? visibleName(copy) : entry.path;
+    top.add(entry.size, entry.path, { path: name ?? entry.path, size: entry.size, type: entry.type, layer, visible: name !== null });
+  });
+  return perLayer.map((top) => top.items());
 }
