@@ -24,26 +24,24 @@
 //    diff lists every such path; the indexer keeps one entry per path per layer); every other leaf is
 //    visited once, so only those paths are tallied by
 //    name and the rest are summed — on a 1M-entry image that keeps 95% of paths out of the tally map.
-import type { LayerDiff, LayerIndex } from '../../shared/model';
+import type { LayerDiff, LayerEntry, LayerIndex } from '../../shared/model';
 import { BLOAT_LIMITS, type DiveFigures, type DiveInefficiency } from '../../shared/bloat';
 
 const WHITEOUT = '.wh.';
 const META_WHITEOUT = '/.wh..wh.';
 
-/** One layer's dive tree, flattened: every written node with its payload, its leaves, its bare parents. */
+/** One layer's dive tree, flattened: its written nodes with their payloads, which of them are parents, its bare parents. */
 interface LayerTree {
-  /** Raw paths of written nodes (entries, and whiteouts as `.wh.NAME` nodes), with sizes and directory flags. */
-  readonly paths: readonly string[];
-  readonly sizes: readonly number[];
-  readonly dirs: readonly boolean[];
-  /** Indexes (into `paths`) of the written nodes that are leaves. */
-  readonly leaves: readonly number[];
+  /** Written nodes: the layer's entries (the indexer keeps one per path, as dive's AddPath keeps the last payload). */
+  readonly entries: readonly LayerEntry[];
+  /** Written nodes too: the layer's whiteouts as dive's `.wh.NAME` nodes (size 0, not directories). */
+  readonly whiteouts: readonly string[];
+  /** Every node that has a child in this layer; a written node not among them is a leaf. */
+  readonly parents: ReadonlySet<string>;
   /** Nodes without payload: parents this layer's paths need that it does not write, and opaque markers' directories. */
   readonly bare: readonly string[];
   /** Bare nodes that are leaves (an opaque marker's otherwise empty directory). */
   readonly bareLeaves: readonly string[];
-  /** Index in `paths` where the whiteout nodes start (entries never carry `.wh.` names: the indexer takes them out). */
-  readonly firstWhiteout: number;
 }
 /** A node of the stacked tree; removed nodes are marked dead and dropped from the map. */
 interface StackNode {
@@ -71,47 +69,33 @@ function trimmedPath(raw: string): string {
 
 /** dive's tree of one layer (the root excluded), built the way its AddPath builds it. */
 function layerTree(index: LayerIndex): LayerTree {
-  const paths: string[] = [];
-  const sizes: number[] = [];
-  const dirs: boolean[] = [];
-  // The indexer keeps one entry per path (the last), as dive's AddPath keeps the last payload, and
-  // already leaves out `.wh..wh.` names.
-  for (const e of index.entries) {
-    if (e.path === '/') continue;
-    paths.push(e.path);
-    sizes.push(e.size);
-    dirs.push(e.type === 'dir');
-  }
-  const firstWhiteout = paths.length;
+  const whiteouts: string[] = [];
   for (const w of new Set(index.whiteouts)) {
     const cut = w.lastIndexOf('/') + 1;
     const raw = `${w.slice(0, cut)}${WHITEOUT}${w.slice(cut)}`;
-    if (raw.includes(META_WHITEOUT)) continue;
-    paths.push(raw);
-    sizes.push(0);
-    dirs.push(false);
+    if (!raw.includes(META_WHITEOUT)) whiteouts.push(raw);
   }
   // An opaque marker is dropped, but its directory becomes a node. Every node's parent has a child.
   // Siblings mostly come together, so a parent equal to the previous one is not sliced again.
   const opaque = index.opaqueDirs.filter((d) => d !== '/');
   const parents = new Set<string>();
   let previous = '';
-  for (const raw of paths) {
+  const addParentOf = (raw: string) => {
     const cut = raw.lastIndexOf('/');
-    if (cut === previous.length && raw.startsWith(previous)) continue;
+    if (cut === previous.length && raw.startsWith(previous)) return;
     previous = cut <= 0 ? '/' : raw.slice(0, cut);
     parents.add(previous);
-  }
+  };
+  // The indexer already leaves out `.wh..wh.` names, and the root is not a node.
+  for (const e of index.entries) if (e.path !== '/') addParentOf(e.path);
+  for (const raw of whiteouts) addParentOf(raw);
   for (const d of opaque) parents.add(parentOf(d));
   for (const dir of [...parents]) for (let d = parentOf(dir); d !== '/' && !parents.has(d); d = parentOf(d)) parents.add(d);
   parents.delete('/');
-  const leaves: number[] = [];
   const writtenParents = new Set<string>();
-  paths.forEach((raw, i) => {
-    if (parents.has(raw)) writtenParents.add(raw);
-    else leaves.push(i);
-  });
-  const written = opaque.length > 0 ? new Set(paths) : null;
+  for (const e of index.entries) if (parents.has(e.path)) writtenParents.add(e.path);
+  for (const raw of whiteouts) if (parents.has(raw)) writtenParents.add(raw);
+  const written = opaque.length > 0 ? new Set([...index.entries.map((e) => e.path), ...whiteouts]) : null;
   const bare = [...parents].filter((d) => !writtenParents.has(d));
   const bareLeaves: string[] = [];
   for (const d of opaque) {
@@ -119,7 +103,7 @@ function layerTree(index: LayerIndex): LayerTree {
     bare.push(d);
     bareLeaves.push(d);
   }
-  return { paths, sizes, dirs, leaves, bare, bareLeaves, firstWhiteout };
+  return { entries: index.entries, whiteouts, parents, bare, bareLeaves };
 }
 
 /** The paths that can be visited in more than one layer (see rule 6): changed, deleted, whited out, opaque. */
@@ -238,25 +222,21 @@ class StackedTree {
 
   /** dive's FileTree.Stack: every node of `upper` in visiting order; whiteouts remove, others write. */
   stack(upper: LayerTree): void {
-    const targets = new Set<string>();
-    for (let i = upper.firstWhiteout; i < upper.paths.length; i++) targets.add(trimmedPath(upper.paths[i]));
+    const targets = new Set(upper.whiteouts.map(trimmedPath));
     // Order only matters among whiteouts and the nodes at or below their targets; the rest go as they come.
-    const ordered: number[] = [];
-    const orderedBare: string[] = [];
-    upper.paths.forEach((raw, i) => {
-      const whiteout = i >= upper.firstWhiteout;
+    const ordered: { raw: string; size: number; isDir: boolean }[] = upper.whiteouts.map((raw) => ({ raw, size: 0, isDir: false }));
+    for (const e of upper.entries) {
       // Writing a path this tree does not keep is a no-op in any order.
-      if (!whiteout && !this.relevant(raw)) return;
-      if (whiteout || (targets.size > 0 && underAny(raw, targets))) ordered.push(i);
-      else this.put(raw, upper.sizes[i], upper.dirs[i]);
-    });
+      if (e.path === '/' || !this.relevant(e.path)) continue;
+      if (targets.size > 0 && underAny(e.path, targets)) ordered.push({ raw: e.path, size: e.size, isDir: e.type === 'dir' });
+      else this.put(e.path, e.size, e.type === 'dir');
+    }
     for (const raw of upper.bare) {
-      if (targets.size > 0 && underAny(raw, targets)) orderedBare.push(raw);
+      if (targets.size > 0 && underAny(raw, targets)) ordered.push({ raw, size: 0, isDir: false });
       else this.put(raw, 0, false);
     }
-    const steps = [...ordered.map((i) => ({ raw: upper.paths[i], size: upper.sizes[i], isDir: upper.dirs[i] })), ...orderedBare.map((raw) => ({ raw, size: 0, isDir: false }))];
-    steps.sort((a, b) => diveVisitOrder(a.raw, b.raw));
-    for (const step of steps) {
+    ordered.sort((a, b) => diveVisitOrder(a.raw, b.raw));
+    for (const step of ordered) {
       if (isWhiteoutPath(step.raw)) this.remove(trimmedPath(step.raw));
       else this.put(step.raw, step.size, step.isDir);
     }
@@ -300,7 +280,8 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
       stacked = new StackedTree(targets);
       const base = trees[0];
       for (const raw of base.bare) stacked.put(raw, 0, false);
-      base.paths.forEach((raw, i) => stacked?.put(raw, base.sizes[i], base.dirs[i]));
+      for (const e of base.entries) if (e.path !== '/') stacked.put(e.path, e.size, e.type === 'dir');
+      for (const raw of base.whiteouts) stacked.put(raw, 0, false);
     }
     while (stackedUpTo < layer - 1) stacked.stack(trees[++stackedUpTo]);
     return stacked;
@@ -317,25 +298,18 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
       if (minimum[slot] < 0 || size < minimum[slot]) minimum[slot] = size;
       visits[slot]++;
     };
-    // Leaves are in `paths` order, so the whiteout leaves are their tail.
-    let tail = tree.leaves.length;
-    while (tail > 0 && tree.leaves[tail - 1] >= tree.firstWhiteout) tail--;
-    const whiteouts = tree.leaves.slice(tail).map((i) => tree.paths[i]);
+    const whiteouts = tree.whiteouts.filter((raw) => !tree.parents.has(raw));
     const below = whiteouts.length > 0 ? stackedBelow(layer) : null;
     let stopAt: string | null = null;
     for (const raw of whiteouts) {
       if (!below?.get(trimmedPath(raw)) && (stopAt === null || diveVisitOrder(raw, stopAt) < 0)) stopAt = raw;
     }
     const counted = (raw: string) => stopAt === null || diveVisitOrder(raw, stopAt) < 0;
-    for (const i of tree.leaves) {
-      const raw = tree.paths[i];
+    for (const e of tree.entries) if (e.path !== '/' && !tree.parents.has(e.path) && counted(e.path)) visit(e.path, e.size);
+    for (const raw of whiteouts) {
       if (!counted(raw)) continue;
-      if (i >= tree.firstWhiteout) {
-        const target = below?.get(trimmedPath(raw));
-        visit(trimmedPath(raw), target?.isDir ? (below as StackedTree).subtreeSize(target) : 0);
-      } else {
-        visit(raw, tree.sizes[i]);
-      }
+      const target = below?.get(trimmedPath(raw));
+      visit(trimmedPath(raw), target?.isDir ? (below as StackedTree).subtreeSize(target) : 0);
     }
     for (const raw of tree.bareLeaves) if (counted(raw)) visit(raw, 0);
     // The failing whiteout's path is recorded (min −1) before dive gives up on the layer.
