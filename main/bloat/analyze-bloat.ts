@@ -4,10 +4,10 @@ import { BLOAT_LIMITS, type BloatReport, type LayerBloat } from '../../shared/bl
 import { trimBuildStep } from '../../shared/format';
 import type { ImageDescriptor, LayerDiff, LayerIndex } from '../../shared/model';
 import { diffLayers } from '../layers/layer-diff';
-import { forEachVisible, holdsContent, traceContentCopies, wastedItems } from './content-copies';
+import { forEachVisible, traceContentCopies, wastedItems } from './content-copies';
 import { diveFigures } from './dive-efficiency';
 import { findDuplicates } from './duplicates';
-import { largestDirectories, largestFiles, topAddedPerLayer } from './largest-items';
+import { layerAdditions, summarizeVisible } from './largest-items';
 import type { SizedFile } from './size-tree';
 
 /** Analyses where an image's bytes went: totals, wasted copies, duplicates, largest items, dive's figures. */
@@ -20,13 +20,8 @@ export function analyzeBloat(
   const traced = traceContentCopies(indexes, diffs, steps);
   const wasted = wastedItems(traced);
   const duplicates = findDuplicates(traced);
-  const topAdded = topAddedPerLayer(traced);
-  let visibleBytes = 0;
-  let visibleFiles = 0;
-  forEachVisible(traced, (_, entry) => {
-    visibleBytes += entry.size;
-    visibleFiles++;
-  });
+  const added = layerAdditions(traced);
+  const visible = summarizeVisible(traced);
 
   const wastedBy = new Array<number>(indexes.length).fill(0);
   const discardedBy = new Array<number>(indexes.length).fill(0);
@@ -38,25 +33,17 @@ export function analyzeBloat(
     if (item.identical) identicalBytes += item.size;
     if (item.metadataOnly) metadataOnlyBytes += item.size;
   }
-  const layers: LayerBloat[] = indexes.map((index, i) => {
-    let contentBytes = 0;
-    let fileCount = 0;
-    for (const e of index.entries) {
-      contentBytes += e.size;
-      if (holdsContent(e)) fileCount++;
-    }
-    return {
-      layer: i,
-      step: steps[i],
-      tarBytes: index.uncompressedSize,
-      compressedBytes: image.layers[i]?.size || index.compressedSize,
-      contentBytes,
-      files: fileCount,
-      wastedBytes: wastedBy[i],
-      discardedBytes: discardedBy[i],
-      topAdded: topAdded[i],
-    };
-  });
+  const layers: LayerBloat[] = indexes.map((index, i) => ({
+    layer: i,
+    step: steps[i],
+    tarBytes: index.uncompressedSize,
+    compressedBytes: image.layers[i]?.size || index.compressedSize,
+    contentBytes: added[i].contentBytes,
+    files: added[i].files,
+    wastedBytes: wastedBy[i],
+    discardedBytes: discardedBy[i],
+    topAdded: added[i].topAdded,
+  }));
   const sum = (pick: (l: LayerBloat) => number) => layers.reduce((s, l) => s + pick(l), 0);
   const contentBytes = sum((l) => l.contentBytes);
   const wastedBytes = sum((l) => l.wastedBytes);
@@ -67,8 +54,8 @@ export function analyzeBloat(
       tarBytes: sum((l) => l.tarBytes),
       compressedBytes: sum((l) => l.compressedBytes),
       contentBytes,
-      visibleBytes,
-      files: visibleFiles,
+      visibleBytes: visible.bytes,
+      files: visible.files,
       wastedBytes,
       wastedFraction: contentBytes === 0 ? 0 : wastedBytes / contentBytes,
       metadataOnlyBytes,
@@ -80,9 +67,9 @@ export function analyzeBloat(
     layers,
     wasted: wasted.slice(0, BLOAT_LIMITS.wastedItems),
     duplicates: duplicates.slice(0, BLOAT_LIMITS.duplicateGroups),
-    largestFiles: largestFiles(traced),
-    largestDirectories: largestDirectories(traced),
-    dive: diveFigures(indexes, diffs),
+    largestFiles: visible.largestFiles,
+    largestDirectories: visible.largestDirectories,
+    dive: diveFigures(indexes, diffs, added.map((a) => a.contentBytes)),
   };
 }
 

@@ -248,8 +248,11 @@ function underAny(path: string, targets: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Computes dive 0.13's efficiency figures for an image's layers (base first) and their diffs. */
-export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[]): DiveFigures {
+/**
+ * Computes dive 0.13's efficiency figures for an image's layers (base first), given their diffs and each
+ * layer's size (the summed sizes of its entries).
+ */
+export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], layerSizes: readonly number[]): DiveFigures {
   const revisitable = revisitablePaths(indexes, diffs);
   const trees = indexes.map(layerTree);
   // Leaves visited once: their size is both their smallest and their summed size.
@@ -329,7 +332,6 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
     }
   }
   inefficient.sort((a, b) => b.cumulativeSize - a.cumulativeSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const layerSizes = indexes.map((index) => index.entries.reduce((sum, e) => sum + e.size, 0));
   const sizeBytes = layerSizes.reduce((a, b) => a + b, 0);
   const userSizeBytes = sizeBytes - (layerSizes[0] ?? 0);
   return {

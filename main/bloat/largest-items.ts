@@ -35,23 +35,30 @@ class Largest<T> {
   }
 }
 
-/** The largest files of the final filesystem (hard-linked content listed once, by a visible name). */
-export function largestFiles(traced: TracedCopies, limit: number = BLOAT_LIMITS.largestFiles): BloatFile[] {
-  const top = new Largest<BloatFile>(limit);
-  forEachVisible(traced, (path, entry, layer) => {
-    if (top.accepts(entry.size)) top.add(entry.size, path, { path, size: entry.size, type: entry.type, layer, visible: true });
-  });
-  return top.items();
+/** What the final filesystem holds: its bytes and files, the largest files and the largest directories. */
+export interface VisibleSummary {
+  readonly bytes: number;
+  readonly files: number;
+  readonly largestFiles: BloatFile[];
+  readonly largestDirectories: BloatDirectory[];
 }
 
-/** Every directory of the final filesystem with the bytes and files below it ('/' included). */
-export function directoryTotals(traced: TracedCopies): Map<string, { size: number; files: number }> {
-  // Files first go to their parent (siblings mostly come together, so the parent is rarely sliced
-  // again); the much smaller set of parents then rolls up to every ancestor.
+/**
+ * Sums the final filesystem in one pass over the visible copies (hard-linked content once, by a visible
+ * name): the largest files, and every file's bytes added to its parent, then rolled up to the root.
+ */
+export function summarizeVisible(traced: TracedCopies): VisibleSummary {
+  const files = new Largest<BloatFile>(BLOAT_LIMITS.largestFiles);
+  let bytes = 0;
+  let count = 0;
+  // Siblings mostly come together, so a file's parent is rarely sliced again.
   const parents = new Map<string, { size: number; files: number }>();
   let previous = '';
   let current: { size: number; files: number } | undefined;
-  forEachVisible(traced, (path, entry) => {
+  forEachVisible(traced, (path, entry, layer) => {
+    bytes += entry.size;
+    count++;
+    if (files.accepts(entry.size)) files.add(entry.size, path, { path, size: entry.size, type: entry.type, layer, visible: true });
     const cut = path.lastIndexOf('/');
     if (!(current && cut === previous.length && path.startsWith(previous))) {
       previous = cut <= 0 ? '' : path.slice(0, cut);
@@ -73,24 +80,28 @@ export function directoryTotals(traced: TracedCopies): Map<string, { size: numbe
       } else totals.set(at, { size: t.size, files: t.files });
     }
   }
-  return totals;
+  const dirs = new Largest<BloatDirectory>(BLOAT_LIMITS.largestDirectories);
+  for (const [path, t] of totals) if (path !== '/' && dirs.accepts(t.size)) dirs.add(t.size, path, { path, size: t.size, files: t.files });
+  return { bytes, files: count, largestFiles: files.items(), largestDirectories: dirs.items() };
 }
 
-/** The largest directories of the final filesystem (the root excluded). */
-export function largestDirectories(traced: TracedCopies, limit: number = BLOAT_LIMITS.largestDirectories): BloatDirectory[] {
-  const top = new Largest<BloatDirectory>(limit);
-  for (const [path, t] of directoryTotals(traced)) if (path !== '/' && top.accepts(t.size)) top.add(t.size, path, { path, size: t.size, files: t.files });
-  return top.items();
+/** What one layer wrote: its bytes and files of content, and its largest files whether or not they survive. */
+export interface LayerAdditions {
+  readonly contentBytes: number;
+  readonly files: number;
+  readonly topAdded: BloatFile[];
 }
 
-/** The largest files each layer wrote, whether or not they survive. */
-export function topAddedPerLayer(traced: TracedCopies, limit: number = BLOAT_LIMITS.topAddedPerLayer): BloatFile[][] {
-  const perLayer = traced.indexes.map(() => new Largest<BloatFile>(limit));
+/** Sums what each layer wrote, in one pass over every copy. */
+export function layerAdditions(traced: TracedCopies): LayerAdditions[] {
+  const perLayer = traced.indexes.map(() => ({ bytes: 0, files: 0, top: new Largest<BloatFile>(BLOAT_LIMITS.topAddedPerLayer) }));
   forEachCopy(traced, (entry, layer, copy) => {
-    const top = perLayer[layer];
-    if (!top.accepts(entry.size)) return;
+    const sums = perLayer[layer];
+    sums.bytes += entry.size;
+    sums.files++;
+    if (!sums.top.accepts(entry.size)) return;
     const name = copy ? visibleName(copy) : entry.path;
-    top.add(entry.size, entry.path, { path: name ?? entry.path, size: entry.size, type: entry.type, layer, visible: name !== null });
+    sums.top.add(entry.size, entry.path, { path: name ?? entry.path, size: entry.size, type: entry.type, layer, visible: name !== null });
   });
-  return perLayer.map((top) => top.items());
+  return perLayer.map((sums) => ({ contentBytes: sums.bytes, files: sums.files, topAdded: sums.top.items() }));
 }
