@@ -3,22 +3,38 @@
 import { BLOAT_LIMITS, type DuplicateGroup, type DuplicateOccurrence } from '../../shared/bloat';
 import { forEachCopy, type TracedCopies } from './content-copies';
 
+type Group = DuplicateGroup & { copies: number; savableBytes: number; occurrences: DuplicateOccurrence[] };
+
 /** Groups non-empty copies by digest; largest saving first (ties by digest). */
 export function findDuplicates(traced: TracedCopies): DuplicateGroup[] {
-  // First count each digest's copies (no object per copy), then gather the groups of two or more.
-  const counts = new Map<string, number>();
-  forEachCopy(traced, (entry) => {
-    if (entry.size > 0 && entry.digest) counts.set(entry.digest, (counts.get(entry.digest) ?? 0) + 1);
-  });
-  const groups = new Map<string, DuplicateGroup & { occurrences: DuplicateOccurrence[] }>();
+  // A digest seen once maps to a small number: where its copy sits in the `first…` columns (no object per
+  // copy); a second sighting turns it into its group.
+  const seen = new Map<string, number | Group>();
+  const firstPaths: string[] = [];
+  const firstLayers: number[] = [];
+  const firstVisible: boolean[] = [];
+  const groups: Group[] = [];
   forEachCopy(traced, (entry, layer, copy) => {
     const { digest, size } = entry;
     if (size === 0 || !digest) return;
-    const copies = counts.get(digest) as number;
-    if (copies < 2) return;
-    let group = groups.get(digest);
-    if (!group) groups.set(digest, (group = { digest, size, copies, savableBytes: size * (copies - 1), occurrences: [] }));
-    if (group.occurrences.length < BLOAT_LIMITS.duplicateOccurrences) group.occurrences.push({ path: entry.path, layer, visible: !copy || copy.loss === null });
+    const visible = !copy || copy.loss === null;
+    const known = seen.get(digest);
+    if (known === undefined) {
+      seen.set(digest, firstPaths.length);
+      firstPaths.push(entry.path);
+      firstLayers.push(layer);
+      firstVisible.push(visible);
+      return;
+    }
+    let group: Group;
+    if (typeof known === 'number') {
+      group = { digest, size, copies: 1, savableBytes: 0, occurrences: [{ path: firstPaths[known], layer: firstLayers[known], visible: firstVisible[known] }] };
+      seen.set(digest, group);
+      groups.push(group);
+    } else group = known;
+    group.copies++;
+    group.savableBytes += size;
+    if (group.occurrences.length < BLOAT_LIMITS.duplicateOccurrences) group.occurrences.push({ path: entry.path, layer, visible });
   });
-  return [...groups.values()].sort((a, b) => b.savableBytes - a.savableBytes || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+  return groups.sort((a, b) => b.savableBytes - a.savableBytes || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
 }
