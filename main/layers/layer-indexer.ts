@@ -38,6 +38,9 @@ export interface IndexLayerOptions {
 export const DEFAULT_MAX_UNCOMPRESSED = 64 * 1024 ** 3;
 /** Default cap on the compression ratio (checked after the first 64 MiB of output). */
 export const DEFAULT_MAX_RATIO = 1000;
+/** An entry under construction: its digest is set once its data is hashed. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Default progress watchdog. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
@@ -57,7 +60,7 @@ class IndexBuilder implements TarVisitor {
   readonly warnings: LayerWarning[] = [];
   private readonly byPath = new Map<string, number>();
   private hash: Hash | null = null;
-  private pendingEntry: Omit<LayerEntry, 'digest'> | null = null;
+  private pendingEntry: Mutable<LayerEntry> | null = null;
   private pendingHeader: TarHeader | null = null;
   private duplicates = 0;
 
@@ -93,7 +96,9 @@ class IndexBuilder implements TarVisitor {
       }
       linkname = target;
     } else if (h.type !== 'symlink') linkname = '';
-    const base = {
+    const hashed = (h.type === 'file' || h.type === 'sparse') && this.hashFiles;
+    // One object literal of one shape per entry; the digest is filled in once the data is hashed.
+    const entry: Mutable<LayerEntry> = {
       path: kind.path,
       type: h.type as LayerEntry['type'],
       size: h.size,
@@ -102,17 +107,17 @@ class IndexBuilder implements TarVisitor {
       gid: h.gid,
       mtime: h.mtime,
       linkname,
+      digest: hashed ? EMPTY_SHA256 : '',
     };
-    const hashed = (h.type === 'file' || h.type === 'sparse') && this.hashFiles;
     // Sparse files are hashed over their data as stored (holes are not expanded; for PAX 1.0 sparse files the
     // stored data starts with the sparse map), so equal sparse files still get equal digests.
     if (hashed && h.dataSize > 0) {
-      this.pendingEntry = base;
+      this.pendingEntry = entry;
       this.pendingHeader = h;
       this.hash = createHash('sha256');
       return true;
     }
-    this.add({ ...base, digest: hashed ? EMPTY_SHA256 : '' }, h);
+    this.add(entry, h);
     return false;
   }
 
@@ -122,7 +127,8 @@ class IndexBuilder implements TarVisitor {
 
   entryEnd(): void {
     const e = this.pendingEntry!;
-    this.add({ ...e, digest: 'sha256:' + this.hash!.digest('hex') }, this.pendingHeader!);
+    e.digest = 'sha256:' + this.hash!.digest('hex');
+    this.add(e, this.pendingHeader!);
     this.pendingEntry = null;
     this.pendingHeader = null;
     this.hash = null;
