@@ -30,3 +30,13 @@ test('recognises whiteouts at any depth, opaque markers and aufs metadata', () =
   assert.deepEqual(classifyEntryPath('a/.wh.'), { kind: 'unsafe', reason: 'whiteout names no file' });
   assert.deepEqual(classifyEntryPath('a/x.wh.y'), { kind: 'path', path: '/a/x.wh.y' });
 });
+
+test('dots inside names are kept; only "." and ".." components are special', () => {
+  assert.equal(normalizeEntryPath('./usr/lib/libc.so.6'), '/usr/lib/libc.so.6');
+  assert.equal(normalizeEntryPath('..a/b..'), '/..a/b..');
+  assert.equal(normalizeEntryPath('.hidden/.x'), '/.hidden/.x');
+  assert.equal(normalizeEntryPath('a/./b/'), '/a/b');
+  assert.equal(normalizeEntryPath('a/b/.'), '/a/b');
+  assert.equal(normalizeEntryPath('a/b/..'), null);
+  assert.equal(normalizeEntryPath('./'), '/');
+});

@@ -10,6 +10,8 @@ export type EntryPathKind =
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
+/** A component that is empty, `.` or `..` (also an empty name). */
+const NEEDS_CLEANING = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 /** Normalises `./a`, `/a`, `a`, `a/`, `a//b` to `/a`, `/a/b` (`.` → `/`); null when a `..` or NUL makes it unsafe. */
 export function normalizeEntryPath(name: string): string | null {
@@ -20,7 +22,7 @@ export function normalizeEntryPath(name: string): string | null {
   else if (name.startsWith('/')) start = 1;
   let body = start ? name.slice(start) : name;
   if (body.endsWith('/')) body = body.replace(/\/+$/, '');
-  if (!body.includes('//') && !body.includes('.') && !body.startsWith('/')) return body ? '/' + body : '/';
+  if (!NEEDS_CLEANING.test(body)) return '/' + body;
   const parts: string[] = [];
   for (const part of body.split('/')) {
     if (part === '' || part === '.') continue;
