@@ -4,7 +4,7 @@ import { BLOAT_LIMITS, type BloatReport, type LayerBloat } from '../../shared/bl
 import { trimBuildStep } from '../../shared/format';
 import type { ImageDescriptor, LayerDiff, LayerIndex } from '../../shared/model';
 import { diffLayers } from '../layers/layer-diff';
-import { forEachVisible, traceContentCopies, wastedItems } from './content-copies';
+import { forEachVisible, traceContentCopies, wastedItems, type TracedCopies } from './content-copies';
 import { diveFigures } from './dive-efficiency';
 import { findDuplicates } from './duplicates';
 import { layerAdditions, summarizeVisible } from './largest-items';
@@ -16,8 +16,28 @@ export function analyzeBloat(
   indexes: readonly LayerIndex[],
   diffs: readonly LayerDiff[] = diffLayers(indexes),
 ): BloatReport {
-  const steps = indexes.map((_, i) => trimBuildStep(image.layers[i]?.step.createdBy ?? ''));
+  const steps = stepsOf(image, indexes);
+  return reportOf(image, indexes, diffs, steps, traceContentCopies(indexes, diffs, steps));
+}
+
+/**
+ * The bloat report and, from the same trace, the files holding the final filesystem's content for the
+ * treemap: hard-linked content once, under a visible name — also when only a hard link kept it (the
+ * merged filesystem shows such a link with size 0).
+ */
+export function analyzeBloatWithFiles(image: ImageDescriptor, indexes: readonly LayerIndex[], diffs: readonly LayerDiff[]): { report: BloatReport; files: SizedFile[] } {
+  const steps = stepsOf(image, indexes);
   const traced = traceContentCopies(indexes, diffs, steps);
+  const files: SizedFile[] = [];
+  forEachVisible(traced, (path, entry, layer) => files.push({ path, size: entry.size, layer }));
+  return { report: reportOf(image, indexes, diffs, steps, traced), files };
+}
+
+function stepsOf(image: ImageDescriptor, indexes: readonly LayerIndex[]): string[] {
+  return indexes.map((_, i) => trimBuildStep(image.layers[i]?.step.createdBy ?? ''));
+}
+
+function reportOf(image: ImageDescriptor, indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[], traced: TracedCopies): BloatReport {
   const wasted = wastedItems(traced);
   const duplicates = findDuplicates(traced);
   const added = layerAdditions(traced);
@@ -71,14 +91,4 @@ export function analyzeBloat(
     largestDirectories: visible.largestDirectories,
     dive: diveFigures(indexes, diffs, added.map((a) => a.contentBytes)),
   };
-}
-
-/**
- * The files holding the final filesystem's content, for the treemap: hard-linked content once, under a
- * visible name — also when only a hard link kept it (the merged filesystem shows such a link with size 0).
- */
-export function finalFiles(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[] = diffLayers(indexes)): SizedFile[] {
-  const files: SizedFile[] = [];
-  forEachVisible(traceContentCopies(indexes, diffs, []), (path, entry, layer) => files.push({ path, size: entry.size, layer }));
-  return files;
 }

@@ -90,6 +90,18 @@ export function forEachVisible(traced: TracedCopies, fn: (path: string, entry: L
   });
 }
 
+/** The copies kept only by a hard link (their file's own name was deleted or rewritten): that link's path → bytes. */
+export function heldByLinks(traced: TracedCopies): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const layer of traced.tracked) {
+    for (const copy of layer.values()) {
+      const name = copy.loss === null && copy.lostIn >= 0 ? visibleName(copy) : null;
+      if (name !== null) held.set(name, copy.entry.size);
+    }
+  }
+  return held;
+}
+
 /** Replays the diffs over every copy of every layer to find which are lost, and where. */
 export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): TracedCopies {
   // Only names a later layer overwrites or deletes (or a hard link points at) are ever looked up.

@@ -22,8 +22,8 @@
 //    wasted / user size (dive divides by zero for one-layer images; we report 0).
 // 6. Only a path some layer writes over, deletes, whites out or makes opaque can be visited twice (our
 //    diff lists every such path; the indexer keeps one entry per path per layer); every other leaf is
-//    visited once, so only those paths are tallied by
-//    name and the rest are summed — on a 1M-entry image that keeps 95% of paths out of the tally map.
+//    visited once, so only those paths are tallied by name and the rest are summed — on a 1M-entry
+//    image that keeps 95% of paths out of the tally map.
 import type { LayerDiff, LayerEntry, LayerIndex } from '../../shared/model';
 import { BLOAT_LIMITS, type DiveFigures, type DiveInefficiency } from '../../shared/bloat';
 

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ImageDescriptor, LayerEntry, LayerIndex } from '../../shared/model';
-import { analyzeBloat, finalFiles } from './analyze-bloat';
+import { diffLayers } from '../layers/layer-diff';
+import { analyzeBloat, analyzeBloatWithFiles } from './analyze-bloat';
 import { layoutTreemap, renderBloatHtml } from './html-report';
 import { renderBloatMarkdown } from './report-markdown';
 import { renderBloatText } from './report-text';
@@ -25,7 +26,7 @@ const indexes = [layer([file(HOSTILE, 'a'.repeat(500)), file('/usr/bin/tool', 'b
 
 test('the HTML report escapes every name and has no scripts or network references', async () => {
   const report = analyzeBloat(image, indexes);
-  const tree = buildSizeTree(finalFiles(indexes));
+  const tree = buildSizeTree(analyzeBloatWithFiles(image, indexes, diffLayers(indexes)).files);
   const html = renderBloatHtml(report, await layoutTreemap(tree, 800, 400));
   assert.ok(!html.includes('<script'), 'no script element');
   assert.ok(!html.includes('<img'), 'no injected element');
@@ -50,7 +51,7 @@ test('terminal and Markdown output neutralise control characters, backticks and 
 
 test('the size tree folds small siblings and keeps totals', () => {
   const many = layer(Array.from({ length: 60 }, (_, i) => file(`/d/f${String(i).padStart(2, '0')}`, 'x'.repeat(i + 1))));
-  const tree = buildSizeTree(finalFiles([many]), 100, 10);
+  const tree = buildSizeTree(analyzeBloatWithFiles(image, [many], diffLayers([many])).files, 100, 10);
   const d = tree.children?.[0];
   assert.equal(d?.path, '/d');
   assert.equal(d?.size, (60 * 61) / 2);
@@ -63,9 +64,9 @@ test('the size tree folds small siblings and keeps totals', () => {
 test('content kept only by a hard link is in the size tree under the link, once', () => {
   const link: LayerEntry = { path: '/lib/libfoo.so.1', type: 'hardlink', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0, linkname: '/lib/libfoo.so', digest: '' };
   const kept = [layer([file('/lib/libfoo.so', 'f'.repeat(50)), link, file('/lib/other', 'o'.repeat(7))]), layer([], ['/lib/libfoo.so'])];
-  const lib = buildSizeTree(finalFiles(kept)).children?.[0];
+  const lib = buildSizeTree(analyzeBloatWithFiles(image, kept, diffLayers(kept)).files).children?.[0];
   assert.equal(lib?.size, 57);
   assert.deepEqual(lib?.children?.map((c) => [c.path, c.size, c.layer]), [['/lib/libfoo.so.1', 50, 0], ['/lib/other', 7, 0]]);
-  const both = buildSizeTree(finalFiles([kept[0]])).children?.[0];
+  const both = buildSizeTree(analyzeBloatWithFiles(image, [kept[0]], diffLayers([kept[0]])).files).children?.[0];
   assert.deepEqual(both?.children?.map((c) => [c.path, c.size]), [['/lib/libfoo.so', 50], ['/lib/other', 7]], 'listed once while both names are visible');
 });

@@ -2,7 +2,7 @@
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { StrataError } from '../../shared/errors';
-import { analyzeBloat, finalFiles } from '../bloat/analyze-bloat';
+import { analyzeBloatWithFiles } from '../bloat/analyze-bloat';
 import { layoutTreemap, renderBloatHtml } from '../bloat/html-report';
 import { buildSizeTree } from '../bloat/size-tree';
 import { sourceOptions, withAnalyzedImage } from './cli-analysis';
@@ -45,8 +45,8 @@ export const reportCommand: CliCommand = {
     const target = path.resolve(io.cwd, output);
     await checkReportTarget(target);
     return withAnalyzedImage(args, io, async (image) => {
-      const report = analyzeBloat(image.descriptor, image.indexes, image.diffs);
-      const tree = buildSizeTree(finalFiles(image.indexes, image.diffs));
+      const { report, files } = analyzeBloatWithFiles(image.descriptor, image.indexes, image.diffs);
+      const tree = buildSizeTree(files);
       const html = renderBloatHtml(report, await layoutTreemap(tree, TREEMAP.width, TREEMAP.height), TREEMAP);
       await writeReport(target, html);
       io.stderr.write(`Wrote ${target} (${html.length} bytes).\n`);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LayerEntry, LayerIndex } from '../../shared/model';
-import { mergedFilesystem } from '../layers/layer-diff';
+import { diffLayers } from '../layers/layer-diff';
 import { linkHeldSizes } from './tree-data';
 
 const base = { mode: 0o644, uid: 0, gid: 0, mtime: 0, linkname: '', digest: '' };
@@ -18,8 +18,8 @@ test('a hard link whose file was deleted or rewritten carries the content, once'
     layer([file('/lib/c', 3)], ['/lib/a.so']),
   ];
   // Before: every file is visible under its own name, links hold nothing extra.
-  assert.deepEqual([...linkHeldSizes(mergedFilesystem(indexes, 0), indexes)], []);
+  assert.deepEqual([...linkHeldSizes(indexes, diffLayers(indexes), 0)], []);
   // After: /lib/a.so is gone (its first link in path order holds the 50 bytes), /lib/c was rewritten
   // (its old content lives on in /lib/c.1), /lib/b is untouched.
-  assert.deepEqual([...linkHeldSizes(mergedFilesystem(indexes, 1), indexes)].sort(), [['/lib/a.so.1', 50], ['/lib/c.1', 9]]);
+  assert.deepEqual([...linkHeldSizes(indexes, diffLayers(indexes), 1)].sort(), [['/lib/a.so.1', 50], ['/lib/c.1', 9]]);
 });

@@ -2,7 +2,8 @@
 // indexes and diffs.
 import type { PathDetails, PathHistoryItem, RowStatus, TreeData } from '../../shared/api';
 import { ENTRY_TYPE_CODES } from '../../shared/api';
-import { plainEntry, type ChangeAspect, type EntryType, type LayerIndex, type MergedEntry } from '../../shared/model';
+import { plainEntry, type ChangeAspect, type EntryType, type LayerDiff, type LayerIndex, type MergedEntry } from '../../shared/model';
+import { heldByLinks, traceContentCopies } from '../bloat/content-copies';
 import { comparePaths, mergedFilesystem } from '../layers/layer-diff';
 import { trimCreatedBy, type AnalyzedImage } from './image-analysis';
 
@@ -37,9 +38,8 @@ export function buildTreeData(image: AnalyzedImage, layer: number, view: 'change
     const status = new Map<string, { status: RowStatus; what?: readonly ChangeAspect[] }>();
     for (const e of diff.created) status.set(e.path, { status: 'A' });
     for (const e of diff.changed) status.set(e.path, { status: 'M', what: e.what });
-    const merged = mergedAt(image, layer);
-    const held = linkHeldSizes(merged, image.indexes);
-    for (const e of merged) {
+    const held = linkHeldSizes(image.indexes, image.diffs, layer);
+    for (const e of mergedAt(image, layer)) {
       const s = status.get(e.path);
       rows.push({ path: e.path, type: e.type, size: held.get(e.path) ?? e.size, status: s?.status ?? 'U', layer: e.layer, what: s?.what });
     }
@@ -71,46 +71,13 @@ export function buildTreeData(image: AnalyzedImage, layer: number, view: 'change
   };
 }
 
-/** Finds `path` in a path-sorted merged filesystem. */
-function findMerged(merged: readonly MergedEntry[], path: string): MergedEntry | undefined {
-  let lo = 0;
-  let hi = merged.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const order = comparePaths(merged[mid].path, path);
-    if (order === 0) return merged[mid];
-    if (order < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
-}
-
 /**
- * Sizes for hard links that alone keep their content in the filesystem (the file they link to was
- * deleted or rewritten since): the first such link of each content carries its bytes, so directory
- * sums and the treemap count that content once, as the bloat figures do. Tar gives links size 0.
+ * Sizes for hard links that alone keep their content as of `layer` (the file they link to was deleted or
+ * rewritten since), traced as the bloat figures trace them: one link per content carries its bytes, so
+ * directory sums and the treemap count it once. Tar gives links size 0.
  */
-export function linkHeldSizes(merged: readonly MergedEntry[], indexes: readonly LayerIndex[]): Map<string, number> {
-  // Per layer: the link targets whose own name no longer shows that layer's copy, and their links.
-  const orphaned = new Map<number, Map<string, string[]>>();
-  for (const link of merged) {
-    if (link.type !== 'hardlink') continue;
-    const target = findMerged(merged, link.linkname);
-    if (target && target.layer === link.layer && (target.type === 'file' || target.type === 'sparse')) continue;
-    let targets = orphaned.get(link.layer);
-    if (!targets) orphaned.set(link.layer, (targets = new Map()));
-    const links = targets.get(link.linkname);
-    if (links) links.push(link.path);
-    else targets.set(link.linkname, [link.path]);
-  }
-  const held = new Map<string, number>();
-  for (const [layer, targets] of orphaned) {
-    for (const e of indexes[layer]?.entries ?? []) {
-      const links = targets.get(e.path);
-      if (links && (e.type === 'file' || e.type === 'sparse')) held.set(links[0], e.size);
-    }
-  }
-  return held;
+export function linkHeldSizes(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], layer: number): Map<string, number> {
+  return heldByLinks(traceContentCopies(indexes.slice(0, layer + 1), diffs.slice(0, layer + 1), []));
 }
 
 /** Adds an unchanged directory row for every ancestor the rows lack, so the tree is connected. */

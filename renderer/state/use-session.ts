@@ -2,8 +2,7 @@
 // opening with per-layer progress → (choosing one image of several) → browsing an analysed image.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, ImageView, SourceInfo, SourceSpec } from '../../shared/api';
-import type { ImageChoice } from '../../shared/model';
-import type { LayerProgress } from '../../shared/model';
+import type { ImageChoice, LayerProgress } from '../../shared/model';
 import { api, localFolderPath, onApiEvent, sourceForFiles } from '../api-client';
 import type { GivenFolder } from './folder-files';
 import { folderTar, isOciLayoutFolder } from './folder-tar';
