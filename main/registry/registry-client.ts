@@ -1,11 +1,13 @@
 // A client for the OCI Distribution API v2 on Node's built-in fetch: challenge-driven bearer and
 // Basic auth, manual redirects (no credentials to other hosts), bounded retries honouring
 // Retry-After, verified manifests and blobs, Range reads, tag and catalog pagination.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '../../shared/errors';
 import type { CredentialLookup, RegistryCredential } from './credentials';
-import { DigestVerifier } from './digest-verifier';
+import { BlobBodyStream } from './blob-body-stream';
+import { DigestCheck } from './digest-verifier';
 import { apiHost, isLoopbackRegistry } from './image-reference';
 import {
   MANIFEST_ACCEPT,
@@ -117,12 +119,9 @@ export class RegistryClient {
     const res = await this.request(`/v2/${repository}/blobs/${digest}`, { scope: pullScope(repository), signal });
     await expectOk(res, where);
     if (!res.body) throw new StrataError('network', `${where}: the registry sent no body.`, { file: where });
-    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    const verifier = new DigestVerifier(digest, size, where);
-    body.on('error', (error) => verifier.destroy(bodyError(error, where, verifier.bytes, size)));
-    verifier.on('close', () => body.destroy());
-    body.pipe(verifier);
-    return verifier;
+    return new BlobBodyStream(res.body as ReadableStream<Uint8Array>, new DigestCheck(digest, size, where), (error, bytes) =>
+      bodyError(error, where, bytes, size),
+    );
   }
 
   /** Reads a whole small blob (a config), verified. */

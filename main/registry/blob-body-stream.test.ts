@@ -1,0 +1,93 @@
+// BlobBodyStream: gathers small web-stream chunks into big ones, verifies size and digest, maps read errors.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { ReadableStream } from 'node:stream/web';
+import { test } from 'node:test';
+import { StrataError } from '../../shared/errors';
+import { BlobBodyStream } from './blob-body-stream';
+import { DigestCheck } from './digest-verifier';
+
+const sha256 = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
+
+/** A web stream of `bytes` in pieces of `piece` bytes, optionally failing after `failAfter` pieces. */
+function webBody(bytes: Buffer, piece: number, failAfter = Infinity): ReadableStream<Uint8Array> {
+  let at = 0;
+  let pieces = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pieces++ >= failAfter) return controller.error(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(new Uint8Array(bytes.subarray(at, at + piece)));
+      at += piece;
+    },
+  });
+}
+
+const mapError = (error: unknown, bytes: number) =>
+  error instanceof StrataError ? error : new StrataError('network', `blob: lost after ${bytes} bytes (${(error as Error).message})`);
+
+async function collect(stream: BlobBodyStream): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks;
+}
+
+test('gathers 16 KiB pieces into 256 KiB chunks and passes the bytes through unchanged', async () => {
+  const bytes = randomBytes(1024 * 1024 + 12345);
+  const chunks = await collect(new BlobBodyStream(webBody(bytes, 16 * 1024), new DigestCheck(sha256(bytes), bytes.length, 'blob'), mapError));
+  assert.deepEqual(Buffer.concat(chunks), bytes);
+  assert.deepEqual(
+    chunks.map((c) => c.length),
+    [262144, 262144, 262144, 262144, 12345],
+  );
+});
+
+test('an empty blob ends cleanly; its digest is still checked', async () => {
+  const empty = Buffer.alloc(0);
+  assert.deepEqual(await collect(new BlobBodyStream(webBody(empty, 10), new DigestCheck(sha256(empty), 0, 'blob'), mapError)), []);
+  await assert.rejects(
+    collect(new BlobBodyStream(webBody(empty, 10), new DigestCheck(sha256(Buffer.from('x')), 0, 'empty-blob'), mapError)),
+    (e: StrataError) => e.code === 'digest-mismatch' && /empty-blob/.test(e.message),
+  );
+});
+
+test('a wrong digest, a short blob and a long blob fail with digest-mismatch naming the blob', async () => {
+  const bytes = randomBytes(300 * 1024);
+  const other = sha256(Buffer.from('other'));
+  const cases: [string, number, RegExp][] = [
+    [other, bytes.length, /digest is sha256:/],
+    [sha256(bytes), bytes.length + 1, /has 307200 bytes, not the declared 307201/],
+    [sha256(bytes), 1000, /larger than its declared 1000 bytes/],
+  ];
+  for (const [digest, size, message] of cases) {
+    await assert.rejects(
+      collect(new BlobBodyStream(webBody(bytes, 64 * 1024), new DigestCheck(digest, size, 'reg/app@blob'), mapError)),
+      (e: StrataError) => e.code === 'digest-mismatch' && /reg\/app@blob/.test(e.message) && message.test(e.message),
+    );
+  }
+});
+
+test('a body that breaks mid-way rejects with the mapped error and the bytes read so far', async () => {
+  const bytes = randomBytes(200 * 1024);
+  await assert.rejects(
+    collect(new BlobBodyStream(webBody(bytes, 10 * 1024, 5), new DigestCheck(sha256(bytes), bytes.length, 'blob'), mapError)),
+    (e: StrataError) => e.code === 'network' && /lost after 51200 bytes \(socket hang up\)/.test(e.message),
+  );
+});
+
+test('destroying the stream cancels the body', async () => {
+  let cancelled = false;
+  const body = new ReadableStream<Uint8Array>({
+    pull: (controller) => controller.enqueue(new Uint8Array(64 * 1024)),
+    cancel: () => {
+      cancelled = true;
+    },
+  });
+  const stream = new BlobBodyStream(body, new DigestCheck(sha256(Buffer.alloc(0)), -1, 'blob'), mapError);
+  for await (const chunk of stream) {
+    assert.equal((chunk as Buffer).length, 256 * 1024);
+    break;
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(cancelled, true);
+});
