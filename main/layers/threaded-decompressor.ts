@@ -4,15 +4,18 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
-/** Decompressed chunks the thread may have in flight before it waits for the reader (each ≤ 256 KiB). */
+/** Decompressed chunks the thread may have in flight before it waits for the reader (each ≤ 1 MiB). */
 const MAX_OUTPUT_IN_FLIGHT = 8;
 /** Smallest input buffer: what a file stream reads at a time. */
 const INPUT_BYTES = 64 * 1024;
+/** Output chunks whose credits go back to the thread in one message (half the chunks in flight). */
+const CREDIT_BATCH = MAX_OUTPUT_IN_FLIGHT / 2;
 /** Compressed chunks accepted before the stream applies backpressure. */
 const MAX_INPUT_IN_FLIGHT = 2;
 
-/** Size of every decompressed chunk's buffer; the reader hands finished ones back for reuse. */
-const OUT_BYTES = 256 * 1024;
+/** Size of every decompressed chunk's buffer; the reader hands finished ones back for reuse. 1 MiB, not 256 KiB:
+ * libzstd then decodes straight into it (1 GB in 0.43 s instead of 1.7 s), and there are 4× fewer messages. */
+const OUT_BYTES = 1024 * 1024;
 /** Compressed bytes handed to zlib per write: each write is a round trip to libuv's pool, so big ones (64 KiB: 2.9 s,
  * 1 MiB: 1.75 s to gunzip the bench layer); zlib's stream still pauses mid-write when its output is not read. */
 const GZIP_PIECE = 1024 * 1024;
@@ -20,7 +23,7 @@ const GZIP_PIECE = 1024 * 1024;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const OUT = ${OUT_BYTES};
-// Output buffers the reader handed back: a fresh 256 KiB ArrayBuffer per chunk costs more than
+// Output buffers the reader handed back: a fresh 1 MiB ArrayBuffer per chunk costs more than
 // decompressing it (mmap, page faults, GC pressure), so they go round.
 const free = [];
 const takeBuffer = () => free.pop() || new ArrayBuffer(OUT);
@@ -33,12 +36,10 @@ let wake = null;
 let busy = false;
 const queue = [];
 parentPort.on('message', (m) => {
-  if (m.kind === 'recycle') {
-    if (free.length < ${MAX_OUTPUT_IN_FLIGHT}) free.push(m.data);
-    return;
-  }
   if (m.kind === 'credit') {
-    credits++;
+    // Credits come back in batches, with the output buffers the reader has finished with.
+    credits += m.count;
+    for (const data of m.free) if (free.length < ${MAX_OUTPUT_IN_FLIGHT}) free.push(data);
     if (wake) { const w = wake; wake = null; w(); }
     return;
   }
@@ -78,10 +79,14 @@ async function runGzip() {
       continue;
     }
     const src = new Uint8Array(m.data, 0, m.length);
+    let written = null;
     for (let at = 0; at < src.length; at += ${GZIP_PIECE}) {
-      if (!gunzip.write(src.subarray(at, at + ${GZIP_PIECE}))) await new Promise((resolve) => gunzip.once('drain', resolve));
+      written = new Promise((resolve) => gunzip.write(src.subarray(at, at + ${GZIP_PIECE}), resolve));
+      if (gunzip.writableNeedDrain) await new Promise((resolve) => gunzip.once('drain', resolve));
     }
-    parentPort.postMessage({ kind: 'consumed' });
+    // zlib calls a write back once it has inflated all of it: then the buffer goes back to be refilled.
+    if (written) await written;
+    parentPort.postMessage({ kind: 'consumed', data: m.data }, [m.data]);
   }
   busy = false;
 }
@@ -143,6 +148,10 @@ class ThreadedDecompressor extends Transform {
   private readonly inputFree: ArrayBuffer[] = [];
   /** The thread has finished or been stopped. */
   private threadDone = false;
+  /** Chunks pushed since the last credit message. */
+  private owedCredits = 0;
+  /** Output buffers the reader has finished with, sent back with the next credits. */
+  private readonly recycled: ArrayBuffer[] = [];
 
   constructor(format: 'gzip' | 'zstd') {
     super({ readableHighWaterMark: 1024 * 1024 });
@@ -159,12 +168,12 @@ class ThreadedDecompressor extends Transform {
   recycle(chunk: Buffer): void {
     const data = chunk.buffer;
     if (this.threadDone || this.destroyed || chunk.byteOffset !== 0 || data.byteLength !== OUT_BYTES || data instanceof SharedArrayBuffer) return;
-    this.worker.postMessage({ kind: 'recycle', data }, [data]);
+    if (this.recycled.length < MAX_OUTPUT_IN_FLIGHT) this.recycled.push(data as ArrayBuffer);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    // Compressed chunks travel in buffers the thread hands back once read (zstd; zlib reads later, so
-    // gzip's stay there); a fresh ArrayBuffer per chunk costs as much as copying into it.
+    // Compressed chunks travel in buffers the thread hands back once decompressed: a fresh ArrayBuffer
+    // per chunk costs as much as copying into it.
     const reused = this.inputFree.pop();
     const data = reused && reused.byteLength >= chunk.length ? reused : new ArrayBuffer(Math.max(chunk.length, INPUT_BYTES));
     new Uint8Array(data, 0, chunk.length).set(chunk);
@@ -189,7 +198,13 @@ class ThreadedDecompressor extends Transform {
     switch (m.kind) {
       case 'data':
         this.push(Buffer.from(m.data, 0, m.length));
-        this.worker.postMessage({ kind: 'credit' });
+        // Credits go back in batches, with the buffers recycled meanwhile: a message costs about as much
+        // as decompressing a small chunk.
+        if (++this.owedCredits >= CREDIT_BATCH) {
+          const free = this.recycled.splice(0);
+          this.worker.postMessage({ kind: 'credit', count: this.owedCredits, free }, free);
+          this.owedCredits = 0;
+        }
         break;
       case 'consumed': {
         if (m.data) this.inputFree.push(m.data);
