@@ -78,6 +78,20 @@ test('put then get; a corrupt or truncated file is a miss; files stay inside the
   assert.deepEqual(fs.readdirSync(root), ['layers']);
 });
 
+test('putEncoded stores the bytes as they are; a get still verifies them', async (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cache-enc-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const cache = new IndexCache(root);
+  const encoded = encodeLayerIndex(sampleIndex());
+  await cache.putEncoded(DIGEST, encoded);
+  assert.deepEqual(fs.readFileSync(cache.fileFor(DIGEST)!), encoded);
+  assert.deepEqual(await cache.get(DIGEST), sampleIndex());
+  const bad = Buffer.from(encoded);
+  bad[bad.length - 3] ^= 1;
+  await cache.putEncoded(DIGEST, bad);
+  assert.equal(await cache.get(DIGEST), null, 'corrupt bytes are written but never served');
+});
+
 test('a large index (200k entries) reloads from the cache', async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cache-big-'));
   t.after(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -37,13 +37,18 @@ export class IndexCache {
 
   /** Stores an index atomically: a temp file in the same directory, fsync, rename. */
   async put(digest: string, index: LayerIndex): Promise<void> {
+    await this.putEncoded(digest, encodeLayerIndex(index));
+  }
+
+  /** Stores an index already in index-codec's encoding (as an index worker sends it), byte for byte, like `put`. */
+  async putEncoded(digest: string, encoded: Buffer): Promise<void> {
     const file = this.fileFor(digest);
     if (!file) return;
     await fs.mkdir(this.dir, { recursive: true });
     const temp = path.join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     const handle = await fs.open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(encodeLayerIndex(index));
+      await handle.writeFile(encoded);
       await handle.sync();
     } catch (error) {
       await handle.close();

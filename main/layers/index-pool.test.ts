@@ -131,16 +131,17 @@ test('indexLayerCached indexes once, then serves the cache without opening the l
   assert.equal(opens, 1);
 });
 
-/** A plain tar of `count` empty files, generated header by header as it is read (never held whole). */
-async function manyEntriesLayer(name: string, count: number): Promise<Layer> {
-  const template = (await makeLayerTar([file('d/f00000000')])).subarray(0, 512);
+/** A plain tar of `count` empty files (or whiteouts of them), generated header by header as it is read (never held whole). */
+async function manyEntriesLayer(name: string, count: number, whiteouts = false): Promise<Layer> {
+  const template = (await makeLayerTar([whiteouts ? whiteout('/d/f00000000') : file('d/f00000000')])).subarray(0, 512);
+  const digitsAt = whiteouts ? 7 : 3;
   function* chunks(): Generator<Buffer> {
     for (let start = 0; start < count; start += 1000) {
       const chunk = Buffer.alloc(512 * Math.min(1000, count - start));
       for (let i = 0; i < chunk.length / 512; i++) {
         const h = chunk.subarray(i * 512, i * 512 + 512);
         template.copy(h);
-        h.write(String(start + i).padStart(8, '0'), 3, 'latin1');
+        h.write(String(start + i).padStart(8, '0'), digitsAt, 'latin1');
         h.fill(0x20, 148, 156);
         let sum = 0;
         for (const byte of h) sum += byte;
@@ -156,7 +157,8 @@ async function manyEntriesLayer(name: string, count: number): Promise<Layer> {
 test('a worker that dies (here: its heap cap reached) fails only its layer, by name; the pool replaces it', async (t) => {
   const pool = new IndexPool({ size: 1, maxHeapMb: 24 });
   t.after(() => pool.close());
-  const huge = await manyEntriesLayer('huge.tar', 2_000_000);
+  // Entries go to off-heap columns; whiteouts are kept on the worker's heap, so 2M of them reach a 24 MB cap.
+  const huge = await manyEntriesLayer('huge.tar', 2_000_000, true);
   await assert.rejects(pool.index(huge), (e: unknown) => isStrataError(e) && e.code === 'too-large' && /huge\.tar: the index worker stopped/.test(e.message));
   const small = await manyEntriesLayer('small.tar', 3);
   const index = await pool.index(small);

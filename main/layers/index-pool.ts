@@ -37,6 +37,12 @@ export interface PoolIndexOptions extends Partial<Omit<WorkerIndexOptions, 'name
   readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
+/** A pooled job's index, and the same index in index-codec's encoding as the worker sent it. */
+export interface PooledIndex {
+  readonly index: LayerIndex;
+  readonly encoded: Buffer;
+}
+
 /** A worker whose heap grew past this after a job is replaced, giving a big layer's memory back at once. */
 const RECYCLE_HEAP_BYTES = 160 * 1024 * 1024;
 
@@ -52,7 +58,7 @@ interface Job {
   readonly id: number;
   readonly layer: Layer;
   readonly options: PoolIndexOptions;
-  readonly resolve: (index: LayerIndex) => void;
+  readonly resolve: (result: PooledIndex) => void;
   readonly reject: (error: Error) => void;
   /** Resolves acknowledgement waiters of a streaming job. */
   onAck?: () => void;
@@ -87,10 +93,15 @@ export class IndexPool {
   }
 
   /** Indexes a layer in a worker; rejects with a StrataError naming the layer (cancelled, malformed, crashed…). */
-  index(layer: Layer, options: PoolIndexOptions = {}): Promise<LayerIndex> {
+  async index(layer: Layer, options: PoolIndexOptions = {}): Promise<LayerIndex> {
+    return (await this.indexEncoded(layer, options)).index;
+  }
+
+  /** `index`, also resolving with the worker's encoding of the index (for the cache to store as it is). */
+  indexEncoded(layer: Layer, options: PoolIndexOptions = {}): Promise<PooledIndex> {
     if (this.closed) return Promise.reject(new StrataError('cancelled', `${layer.name}: the index pool is closed`, { file: layer.name }));
     if (options.signal?.aborted) return Promise.reject(cancelled(layer));
-    return new Promise<LayerIndex>((resolve, reject) => {
+    return new Promise<PooledIndex>((resolve, reject) => {
       const job: Job = { id: this.nextId++, layer, options, resolve, reject, settled: false };
       options.signal?.addEventListener('abort', () => this.cancel(job), { once: true });
       this.queue.push(job);
@@ -204,9 +215,10 @@ export class IndexPool {
         break;
       }
       case 'done': {
-        const index = decodeLayerIndex(Buffer.from(message.data));
+        const encoded = Buffer.from(message.data);
+        const index = decodeLayerIndex(encoded);
         if (message.heapBytes > RECYCLE_HEAP_BYTES) this.retire(slot);
-        this.finish(slot, job, index ?? new StrataError('malformed', `${job.layer.name}: the index worker sent a corrupt result`, { file: job.layer.name }));
+        this.finish(slot, job, index ? { index, encoded } : new StrataError('malformed', `${job.layer.name}: the index worker sent a corrupt result`, { file: job.layer.name }));
         break;
       }
       case 'error': {
@@ -217,7 +229,7 @@ export class IndexPool {
     }
   }
 
-  private finish(slot: Slot, job: Job, result: LayerIndex | Error): void {
+  private finish(slot: Slot, job: Job, result: PooledIndex | Error): void {
     if (slot.job === job) {
       slot.job = null;
       slot.worker.unref();
@@ -226,7 +238,7 @@ export class IndexPool {
     this.pump();
   }
 
-  private settle(job: Job, result: LayerIndex | Error): void {
+  private settle(job: Job, result: PooledIndex | Error): void {
     if (job.settled) return;
     job.settled = true;
     job.stream?.destroy();
@@ -291,10 +303,10 @@ export async function indexLayerCached(layer: Layer, options: CachedIndexOptions
     if (digest && !known.lazy) await cache.put(digest, known).catch(() => undefined);
     return { index: known, fromCache: false };
   }
-  const index = await pool.index(layer, rest);
+  const { index, encoded } = await pool.indexEncoded(layer, rest);
   if (digest && !rest.headersOnly) {
     try {
-      await cache.put(digest, index);
+      await cache.putEncoded(digest, encoded);
     } catch {
       // A cache that cannot be written (full disk, read-only dir) costs speed on the next open, not correctness.
     }

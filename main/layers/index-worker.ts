@@ -2,10 +2,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { isStrataError } from '../../shared/errors';
-import type { LayerIndex } from '../../shared/model';
-import { encodeLayerIndex } from '../cache/index-codec';
 import type { PoolRequest, PoolResponse, WorkerIndexOptions } from './index-pool';
-import { indexLayerFile, LayerIndexer, type IndexLayerOptions } from './layer-indexer';
+import { encodeLayerFile, LayerIndexer, type IndexLayerOptions } from './layer-indexer';
 
 const port = parentPort!;
 
@@ -37,13 +35,13 @@ function fail(id: number, error: unknown): void {
   });
 }
 
-async function settle(id: number, work: Promise<LayerIndex>): Promise<void> {
+async function settle(id: number, work: Promise<Buffer>): Promise<void> {
   try {
-    const index = await work;
+    const encoded = await work;
     if (settledId === id) return;
     settledId = id;
     job = null;
-    const data = encodeLayerIndex(index).buffer as ArrayBuffer; // its own buffer: transferred, not copied
+    const data = encoded.buffer as ArrayBuffer; // its own buffer: transferred, not copied
     send({ kind: 'done', id, data, heapBytes: getHeapStatistics().total_heap_size }, [data]);
   } catch (error) {
     fail(id, error);
@@ -53,7 +51,7 @@ async function settle(id: number, work: Promise<LayerIndex>): Promise<void> {
 port.on('message', (message: PoolRequest) => {
   switch (message.kind) {
     case 'file':
-      void settle(message.id, indexLayerFile(message.file, withProgress(message.id, message.options)));
+      void settle(message.id, encodeLayerFile(message.file, withProgress(message.id, message.options)));
       break;
     case 'stream': {
       const indexer = new LayerIndexer(withProgress(message.id, message.options));
@@ -74,7 +72,7 @@ port.on('message', (message: PoolRequest) => {
     case 'end': {
       const current = job;
       if (!current) break;
-      void settle(message.id, current.chain.then(() => current.indexer.end()));
+      void settle(message.id, current.chain.then(() => current.indexer.endEncoded()));
       break;
     }
   }

@@ -7,8 +7,9 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { isStrataError } from '../../shared/errors';
 import type { Compression } from '../../shared/model';
+import { decodeLayerIndex, encodeLayerIndex } from '../cache/index-codec';
 import { compressBuffer, dir, file, makeLayerTar, opaque, whiteout } from '../test-support/layer-tar';
-import { indexLayerFile, indexLayerStream } from './layer-indexer';
+import { encodeLayerFile, indexLayerFile, indexLayerStream } from './layer-indexer';
 
 const sha = (data: string | Buffer) => 'sha256:' + createHash('sha256').update(data).digest('hex');
 
@@ -76,6 +77,41 @@ test('duplicate paths: the last one wins, with a warning', async () => {
   const index = await indexLayerStream(chunks(tar), { name: 'dup.tar' });
   assert.deepEqual(index.entries.map((e) => [e.path, e.digest]), [['/b', sha('b')], ['/a', sha('two')]]);
   assert.deepEqual(index.warnings.map((w) => [w.code, w.entry, w.offset]), [['duplicate-path', './a', 2048]]);
+});
+
+test('duplicate non-ASCII paths and link names: the last one wins at its position; the encoded form says the same', async (t) => {
+  const tar = await makeLayerTar([
+    file('ü/😀', 'one'),
+    { name: 'ü/link', type: 'symlink', linkname: '😀/𝄞' },
+    file('ü/empty', ''),
+    file('./ü/😀', 'two'),
+    file('ü/empty', ''),
+    { name: 'ü/link', type: 'symlink', linkname: 'ä' },
+  ]);
+  const index = await indexLayerStream(chunks(tar), { name: 'dup.tar' });
+  assert.deepEqual(
+    index.entries.map((e) => [e.path, e.linkname, e.digest]),
+    [['/ü/😀', '', sha('two')], ['/ü/empty', '', sha('')], ['/ü/link', 'ä', '']],
+  );
+  assert.deepEqual(
+    index.warnings.map((w) => [w.code, w.message, w.entry]),
+    [
+      ['duplicate-path', '"/ü/😀" appears more than once; the last one wins', './ü/😀'],
+      ['duplicate-path', '"/ü/empty" appears more than once; the last one wins', 'ü/empty'],
+      ['duplicate-path', '"/ü/link" appears more than once; the last one wins', 'ü/link'],
+    ],
+  );
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-dup-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const p = path.join(tmp, 'dup.tar');
+  fs.writeFileSync(p, tar);
+  const range = { path: p, offset: 0, length: tar.length };
+  for (const headersOnly of [false, true]) {
+    const direct = await indexLayerFile(range, { name: 'dup.tar', headersOnly });
+    const encoded = await encodeLayerFile(range, { name: 'dup.tar', headersOnly });
+    assert.deepEqual(encoded, encodeLayerIndex(direct), `headersOnly ${headersOnly}: encoded straight from the columns`);
+    assert.deepEqual(decodeLayerIndex(encoded), direct);
+  }
 });
 
 test('hostile names (.., NUL, hard links escaping the root) are dropped with unsafe-path warnings', async () => {

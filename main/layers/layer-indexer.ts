@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { Readable, type Transform } from 'node:stream';
 import { isStrataError, StrataError } from '../../shared/errors';
 import type { Compression, LayerEntry, LayerIndex, LayerWarning } from '../../shared/model';
+import { IndexColumns, type IndexMeta } from '../cache/index-columns';
 import { createDecompressor, detectCompression, DETECT_BYTES } from './compression';
 import { classifyEntryPath, normalizeEntryPath } from './entry-path';
 import { TarReader, type TarHeader, type TarVisitor } from './tar-reader';
@@ -38,8 +39,6 @@ export interface IndexLayerOptions {
 export const DEFAULT_MAX_UNCOMPRESSED = 64 * 1024 ** 3;
 /** Default cap on the compression ratio (checked after the first 64 MiB of output). */
 export const DEFAULT_MAX_RATIO = 1000;
-/** An entry under construction: its digest is set once its data is hashed. */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Default progress watchdog. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
@@ -52,17 +51,22 @@ const THREADED_MIN_BYTES = 4 * 1024 * 1024;
 /** Window of the positioned-read fast path. */
 const WINDOW = 256 * 1024;
 
-/** Collects entries, whiteouts and warnings from the tar reader, hashing file contents. */
+/** A finished run: the entry table and everything else of the index. */
+interface IndexedLayer {
+  readonly columns: IndexColumns;
+  readonly meta: IndexMeta;
+}
+
+/** Collects entries (as table rows), whiteouts and warnings from the tar reader, hashing file contents. */
 class IndexBuilder implements TarVisitor {
-  readonly entries: (LayerEntry | undefined)[] = [];
+  readonly columns = new IndexColumns(true);
   readonly whiteouts: string[] = [];
   readonly opaqueDirs: string[] = [];
   readonly warnings: LayerWarning[] = [];
-  private readonly byPath = new Map<string, number>();
   private hash: Hash | null = null;
-  private pendingEntry: Mutable<LayerEntry> | null = null;
   private pendingHeader: TarHeader | null = null;
-  private duplicates = 0;
+  private pendingPath = '';
+  private pendingLink = '';
 
   constructor(private readonly hashFiles: boolean) {}
 
@@ -97,27 +101,16 @@ class IndexBuilder implements TarVisitor {
       linkname = target;
     } else if (h.type !== 'symlink') linkname = '';
     const hashed = (h.type === 'file' || h.type === 'sparse') && this.hashFiles;
-    // One object literal of one shape per entry; the digest is filled in once the data is hashed.
-    const entry: Mutable<LayerEntry> = {
-      path: kind.path,
-      type: h.type as LayerEntry['type'],
-      size: h.size,
-      mode: h.mode & 0o7777,
-      uid: h.uid,
-      gid: h.gid,
-      mtime: h.mtime,
-      linkname,
-      digest: hashed ? EMPTY_SHA256 : '',
-    };
     // Sparse files are hashed over their data as stored (holes are not expanded; for PAX 1.0 sparse files the
     // stored data starts with the sparse map), so equal sparse files still get equal digests.
     if (hashed && h.dataSize > 0) {
-      this.pendingEntry = entry;
       this.pendingHeader = h;
+      this.pendingPath = kind.path;
+      this.pendingLink = linkname;
       this.hash = createHash('sha256');
       return true;
     }
-    this.add(entry, h);
+    this.add(h, kind.path, linkname, hashed ? EMPTY_SHA256 : '');
     return false;
   }
 
@@ -126,10 +119,7 @@ class IndexBuilder implements TarVisitor {
   }
 
   entryEnd(): void {
-    const e = this.pendingEntry!;
-    e.digest = 'sha256:' + this.hash!.digest('hex');
-    this.add(e, this.pendingHeader!);
-    this.pendingEntry = null;
+    this.add(this.pendingHeader!, this.pendingPath, this.pendingLink, this.hash!.digest());
     this.pendingHeader = null;
     this.hash = null;
   }
@@ -138,20 +128,11 @@ class IndexBuilder implements TarVisitor {
     this.warnings.push(w);
   }
 
-  private add(entry: LayerEntry, h: TarHeader): void {
-    const previous = this.byPath.get(entry.path);
-    if (previous !== undefined) {
-      this.entries[previous] = undefined;
-      this.duplicates++;
-      this.warnings.push({ code: 'duplicate-path', message: `"${entry.path}" appears more than once; the last one wins`, entry: h.name, offset: h.offset });
+  private add(h: TarHeader, path: string, linkname: string, digest: string | Buffer): void {
+    const type = h.type as LayerEntry['type'];
+    if (this.columns.add(path, type, h.size, h.mode & 0o7777, h.uid, h.gid, h.mtime, linkname, digest)) {
+      this.warnings.push({ code: 'duplicate-path', message: `"${path}" appears more than once; the last one wins`, entry: h.name, offset: h.offset });
     }
-    this.byPath.set(entry.path, this.entries.length);
-    this.entries.push(entry);
-  }
-
-  finalEntries(): LayerEntry[] {
-    if (this.duplicates === 0) return this.entries as LayerEntry[];
-    return this.entries.filter((e): e is LayerEntry => e !== undefined);
   }
 
   private warn(code: LayerWarning['code'], message: string, h: TarHeader): void {
@@ -258,6 +239,17 @@ export class LayerIndexer {
 
   /** Signals the end of the blob and resolves with the index (or rejects with a StrataError). */
   async end(): Promise<LayerIndex> {
+    const { columns, meta } = await this.complete();
+    return columns.toIndex(meta);
+  }
+
+  /** Like `end()`, but resolves with the index in index-codec's encoding; no entry object is ever built. */
+  async endEncoded(): Promise<Buffer> {
+    const { columns, meta } = await this.complete();
+    return columns.encode(meta);
+  }
+
+  private async complete(): Promise<IndexedLayer> {
     try {
       if (this.failure) throw this.failure;
       if (this.compression === null) {
@@ -369,7 +361,7 @@ export class LayerIndexer {
     report(this.compressedBytes, this.options.compressedSize ?? 0);
   }
 
-  private finish(): LayerIndex {
+  private finish(): IndexedLayer {
     const name = this.options.name;
     if (this.blobHash) {
       const got = `${this.blobHash.algorithm}:${this.blobHash.hash.digest('hex')}`;
@@ -386,21 +378,27 @@ export class LayerIndexer {
     if (this.options.expectedDiffId && diffId && diffId !== this.options.expectedDiffId) {
       throw new StrataError('digest-mismatch', `${name}: uncompressed digest (diff id) is ${diffId}, expected ${this.options.expectedDiffId}`, { file: name });
     }
-    return {
+    const b = this.builder;
+    const meta: IndexMeta = {
       diffId,
       compression: this.compression ?? 'none',
       compressedSize: this.compressedBytes,
       uncompressedSize: this.uncompressedBytes,
-      entries: this.builder.finalEntries(),
-      whiteouts: this.builder.whiteouts,
-      opaqueDirs: this.builder.opaqueDirs,
-      warnings: this.builder.warnings,
+      whiteouts: b.whiteouts,
+      opaqueDirs: b.opaqueDirs,
+      warnings: b.warnings,
     };
+    return { columns: b.columns, meta };
   }
 }
 
 /** Indexes a layer from a stream of its bytes as stored, in this thread (decompression runs in libuv's pool). */
 export async function indexLayerStream(stream: Readable, options: IndexLayerOptions): Promise<LayerIndex> {
+  return (await feed(stream, options)).end();
+}
+
+/** A LayerIndexer fed every byte of `stream` (a read error fails it); the caller ends it. */
+async function feed(stream: Readable, options: IndexLayerOptions): Promise<LayerIndexer> {
   const indexer = new LayerIndexer(options);
   indexer.onFail = (error) => stream.destroy(error);
   try {
@@ -408,8 +406,9 @@ export async function indexLayerStream(stream: Readable, options: IndexLayerOpti
   } catch (error) {
     indexer.fail(isStrataError(error) ? error : new StrataError('not-found', `${options.name}: cannot read the layer (${(error as Error).message})`, { file: options.name }));
   }
-  return indexer.end();
+  return indexer;
 }
+
 
 /** A byte range of a local file. */
 export interface FileRangeLike {
@@ -420,23 +419,37 @@ export interface FileRangeLike {
 
 /** Indexes a layer stored as a byte range of a local file; plain tars with `headersOnly` jump over file data. */
 export async function indexLayerFile(file: FileRangeLike, options: IndexLayerOptions): Promise<LayerIndex> {
-  const opts = { ...options, compressedSize: options.compressedSize ?? file.length };
-  if (options.headersOnly && !options.expectedDigest && !options.expectedDiffId) {
-    const fast = indexPlainTarHeaders(file, opts);
-    if (fast) return fast;
-  }
+  const fast = plainHeadersFastPath(file, options);
+  if (fast) return fast.columns.toIndex(fast.meta);
+  return (await feedFile(file, options)).end();
+}
+
+/** `indexLayerFile`, resolving with the index in index-codec's encoding; no entry object is ever built. */
+export async function encodeLayerFile(file: FileRangeLike, options: IndexLayerOptions): Promise<Buffer> {
+  const fast = plainHeadersFastPath(file, options);
+  if (fast) return fast.columns.encode(fast.meta);
+  return (await feedFile(file, options)).endEncoded();
+}
+
+function plainHeadersFastPath(file: FileRangeLike, options: IndexLayerOptions): IndexedLayer | null {
+  if (!options.headersOnly || options.expectedDigest || options.expectedDiffId) return null;
+  return indexPlainTarHeaders(file, { ...options, compressedSize: options.compressedSize ?? file.length });
+}
+
+/** A LayerIndexer fed every byte of a file range; the caller ends it. */
+function feedFile(file: FileRangeLike, options: IndexLayerOptions): Promise<LayerIndexer> {
   const stream =
     file.length === 0
       ? Readable.from([])
       : fs.createReadStream(file.path, { start: file.offset, end: file.offset + file.length - 1, highWaterMark: 1024 * 1024 });
-  return indexLayerStream(stream, opts);
+  return feed(stream, { ...options, compressedSize: options.compressedSize ?? file.length });
 }
 
 /**
  * Headers-only fast path over a plain tar file range: synchronous positioned reads in 256 KiB windows,
  * jumping over file data. Returns null when the blob is compressed (the caller streams it instead).
  */
-function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): LayerIndex | null {
+function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): IndexedLayer | null {
   const fd = fs.openSync(file.path, 'r');
   try {
     const window = Buffer.allocUnsafe(WINDOW);
@@ -466,16 +479,16 @@ function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): 
     }
     reader.end();
     options.onProgress?.(file.length, file.length);
-    return {
+    const meta: IndexMeta = {
       diffId: '',
       compression: 'none',
       compressedSize: file.length,
       uncompressedSize: file.length,
-      entries: builder.finalEntries(),
       whiteouts: builder.whiteouts,
       opaqueDirs: builder.opaqueDirs,
       warnings: builder.warnings,
     };
+    return { columns: builder.columns, meta };
   } finally {
     fs.closeSync(fd);
   }
