@@ -5,6 +5,7 @@ import { StrataError } from '../../shared/errors';
 import type { Compression } from '../../shared/model';
 import { headerChecksumOk } from './tar-reader';
 import { createThreadedDecompressor } from './threaded-decompressor';
+import { createSequentialXzDecoder, XzBlockDecoder } from './xz-block-decoder';
 
 /** Bytes of a blob's head that `detectCompression` needs to decide (one tar header block). */
 export const DETECT_BYTES = 512;
@@ -39,7 +40,8 @@ type ZstdZlib = typeof zlib & { createZstdDecompress?: (options?: zlib.ZlibOptio
 
 /**
  * A streaming decompressor for the format (null for plain tar); bzip2 throws 'unknown-format' (not supported).
- * `threaded` runs gzip and zstd on a thread of their own, overlapping the caller's parsing and hashing.
+ * `threaded` runs gzip and zstd on a thread of their own, overlapping the caller's parsing and hashing, and decodes
+ * multi-block xz streams' blocks in parallel.
  */
 export function createDecompressor(compression: Compression, name = 'layer', options: { threaded?: boolean } = {}): Transform | null {
   switch (compression) {
@@ -56,11 +58,9 @@ export function createDecompressor(compression: Compression, name = 'layer', opt
       const { DecompressStream } = require('zstd-napi') as typeof import('zstd-napi');
       return new DecompressStream();
     }
-    case 'xz': {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const lzma = require('lzma-native') as typeof import('lzma-native');
-      return lzma.createDecompressor({ synchronous: false }) as unknown as Transform;
-    }
+    case 'xz':
+      // Multi-block streams (xz -T, pixz) decode two blocks at a time on libuv's pool; others sequentially.
+      return options.threaded ? new XzBlockDecoder(name) : createSequentialXzDecoder();
     case 'bzip2':
       throw new StrataError('unknown-format', `${name}: bzip2-compressed layers are not supported; decompress it first (bzip2 -d)`, {
         file: name,
