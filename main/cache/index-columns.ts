@@ -167,6 +167,12 @@ export class IndexColumns {
     return out;
   }
 
+  /** Gives the table's memory back (at the next minor GC, not the next full one); the table is unusable afterwards. */
+  dispose(): void {
+    for (const column of [this.nums, this.small, this.lens, this.starts, this.pathBytes, this.text, this.slots, this.hashes]) release(column.buffer);
+    this.capacity = this.count = this.textBytes = 0;
+  }
+
   /** The LayerIndex of the rows and `meta`, built straight from the columns (no encode, no checksum). */
   toIndex(meta: IndexMeta): LayerIndex {
     const text = this.text.toString('utf8', 0, this.textBytes);
@@ -190,6 +196,7 @@ export class IndexColumns {
     if (need <= this.text.length) return;
     const next = Buffer.allocUnsafeSlow(Math.max(need, this.text.length * 2));
     this.text.copy(next, 0, 0, this.textBytes);
+    release(this.text.buffer);
     this.text = next;
   }
 
@@ -198,6 +205,7 @@ export class IndexColumns {
     const widen = <T extends Float64Array | Uint16Array | Uint32Array>(old: T, make: (n: number) => T, width: number): T => {
       const next = make(capacity * width);
       next.set(old);
+      release(old.buffer);
       return next;
     };
     this.nums = widen(this.nums, (n) => new Float64Array(n), 4);
@@ -208,6 +216,7 @@ export class IndexColumns {
     this.capacity = capacity;
     if (!this.uniquePaths) return;
     this.hashes = widen(this.hashes, (n) => new Uint32Array(n), 1);
+    release(this.slots.buffer);
     this.slots = new Int32Array(slotCount(capacity));
     const mask = this.slots.length - 1;
     for (let row = 0; row < this.count; row++) {
@@ -242,6 +251,15 @@ export class IndexColumns {
     this.slots[slot] = row + 1;
     return false;
   }
+}
+
+/**
+ * Frees an ArrayBuffer's memory at the next minor GC instead of the next full one (a buffer that lived through a
+ * few allocations is in the old generation, and a small heap seldom runs a full GC): its memory moves to a new,
+ * unreferenced buffer, leaving this one detached (empty). Nothing may use the buffer afterwards.
+ */
+export function release(buffer: ArrayBufferLike): void {
+  if (buffer instanceof ArrayBuffer && buffer.byteLength > 0) structuredClone(buffer, { transfer: [buffer] });
 }
 
 /** A power of two at least twice `rows` (the path set stays at most half full). */

@@ -167,3 +167,13 @@ test('a worker that dies (here: its heap cap reached) fails only its layer, by n
     ['/d/f00000000', '/d/f00000001', '/d/f00000002'],
   );
 });
+
+test('after a big index (its worker is replaced, the decoded bytes handed back to it) the next job still runs', async (t) => {
+  const pool = new IndexPool({ size: 1 });
+  t.after(() => pool.close());
+  const big = await pool.index(await manyEntriesLayer('big.tar', 300_000));
+  assert.equal(big.entries.length, 300_000);
+  assert.equal(big.entries[299_999].path, '/d/f00299999');
+  const small = await pool.index(await manyEntriesLayer('small.tar', 2));
+  assert.deepEqual(small.entries.map((e) => e.path), ['/d/f00000000', '/d/f00000001']);
+});

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { StrataError, type StrataErrorCode } from '../../shared/errors';
 import type { LayerIndex } from '../../shared/model';
 import type { IndexCache } from '../cache/index-cache';
+import { release } from '../cache/index-columns';
 import { decodeLayerIndex } from '../cache/index-codec';
 import type { FileRange, Layer } from '../stores/types';
 import type { IndexLayerOptions } from './layer-indexer';
@@ -18,13 +19,14 @@ export type PoolRequest =
   | { readonly kind: 'file'; readonly id: number; readonly file: FileRange; readonly options: WorkerIndexOptions }
   | { readonly kind: 'stream'; readonly id: number; readonly options: WorkerIndexOptions }
   | { readonly kind: 'chunk'; readonly id: number; readonly data: ArrayBuffer }
-  | { readonly kind: 'end'; readonly id: number };
+  | { readonly kind: 'end'; readonly id: number }
+  | { readonly kind: 'discard'; readonly data: ArrayBuffer };
 
 /** Messages a worker sends back. */
 export type PoolResponse =
   | { readonly kind: 'progress'; readonly id: number; readonly done: number; readonly total: number }
   | { readonly kind: 'ack'; readonly id: number }
-  | { readonly kind: 'done'; readonly id: number; readonly data: ArrayBuffer; readonly heapBytes: number }
+  | { readonly kind: 'done'; readonly id: number; readonly data: ArrayBuffer; readonly memoryBytes: number }
   | {
       readonly kind: 'error';
       readonly id: number;
@@ -43,8 +45,11 @@ export interface PooledIndex {
   readonly encoded: Buffer;
 }
 
-/** A worker whose heap grew past this after a job is replaced, giving a big layer's memory back at once. */
-const RECYCLE_HEAP_BYTES = 160 * 1024 * 1024;
+/**
+ * A worker holding more than this after a job (heap plus off-heap buffers: a big layer's columns stay until its
+ * next full GC) is replaced, giving that memory back at once.
+ */
+const RECYCLE_BYTES = 64 * 1024 * 1024;
 
 /** Chunks of a stream-only layer in flight to a worker before the pool waits for acknowledgements. */
 const MAX_IN_FLIGHT = 4;
@@ -58,6 +63,8 @@ interface Job {
   readonly id: number;
   readonly layer: Layer;
   readonly options: PoolIndexOptions;
+  /** False when the caller wants only the index: the encoded bytes then go back to the worker once decoded. */
+  readonly keepEncoded: boolean;
   readonly resolve: (result: PooledIndex) => void;
   readonly reject: (error: Error) => void;
   /** Resolves acknowledgement waiters of a streaming job. */
@@ -94,15 +101,19 @@ export class IndexPool {
 
   /** Indexes a layer in a worker; rejects with a StrataError naming the layer (cancelled, malformed, crashed…). */
   async index(layer: Layer, options: PoolIndexOptions = {}): Promise<LayerIndex> {
-    return (await this.indexEncoded(layer, options)).index;
+    return (await this.submit(layer, options, false)).index;
   }
 
-  /** `index`, also resolving with the worker's encoding of the index (for the cache to store as it is). */
+  /** `index`, also resolving with the worker's encoding of the index (its own ArrayBuffer: `release` it once stored). */
   indexEncoded(layer: Layer, options: PoolIndexOptions = {}): Promise<PooledIndex> {
+    return this.submit(layer, options, true);
+  }
+
+  private submit(layer: Layer, options: PoolIndexOptions, keepEncoded: boolean): Promise<PooledIndex> {
     if (this.closed) return Promise.reject(new StrataError('cancelled', `${layer.name}: the index pool is closed`, { file: layer.name }));
     if (options.signal?.aborted) return Promise.reject(cancelled(layer));
     return new Promise<PooledIndex>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, layer, options, resolve, reject, settled: false };
+      const job: Job = { id: this.nextId++, layer, options, keepEncoded, resolve, reject, settled: false };
       options.signal?.addEventListener('abort', () => this.cancel(job), { once: true });
       this.queue.push(job);
       this.pump();
@@ -217,7 +228,10 @@ export class IndexPool {
       case 'done': {
         const encoded = Buffer.from(message.data);
         const index = decodeLayerIndex(encoded);
-        if (message.heapBytes > RECYCLE_HEAP_BYTES) this.retire(slot);
+        // Bytes no caller keeps go back to the worker, to be freed with its heap (at once when it is retired next)
+        // rather than linger in this thread until its next full GC.
+        if (!job.keepEncoded) slot.worker.postMessage({ kind: 'discard', data: message.data } satisfies PoolRequest, [message.data]);
+        if (message.memoryBytes > RECYCLE_BYTES) this.retire(slot);
         this.finish(slot, job, index ? { index, encoded } : new StrataError('malformed', `${job.layer.name}: the index worker sent a corrupt result`, { file: job.layer.name }));
         break;
       }
@@ -311,5 +325,6 @@ export async function indexLayerCached(layer: Layer, options: CachedIndexOptions
       // A cache that cannot be written (full disk, read-only dir) costs speed on the next open, not correctness.
     }
   }
+  release(encoded.buffer);
   return { index, fromCache: false };
 }

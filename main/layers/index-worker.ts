@@ -42,7 +42,8 @@ async function settle(id: number, work: Promise<Buffer>): Promise<void> {
     settledId = id;
     job = null;
     const data = encoded.buffer as ArrayBuffer; // its own buffer: transferred, not copied
-    send({ kind: 'done', id, data, heapBytes: getHeapStatistics().total_heap_size }, [data]);
+    const heap = getHeapStatistics();
+    send({ kind: 'done', id, data, memoryBytes: heap.total_heap_size + heap.external_memory }, [data]);
   } catch (error) {
     fail(id, error);
   }
@@ -75,5 +76,7 @@ port.on('message', (message: PoolRequest) => {
       void settle(message.id, current.chain.then(() => current.indexer.endEncoded()));
       break;
     }
+    case 'discard':
+      break; // an index the pool has decoded, handed back to be freed with this heap
   }
 });
