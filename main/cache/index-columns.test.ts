@@ -52,8 +52,9 @@ test('raw sha256 bytes are written as sha256:<hex>; an empty file gets the empty
   addEntry(table, empty, createHash('sha256').digest());
   const expected = { ...META, entries: [root, file, empty] };
   assert.equal(table.toIndex(META).entries[2].digest, EMPTY_SHA256);
-  assert.deepEqual(table.encode(META), encodeLayerIndex(expected));
-  assert.deepEqual(decodeLayerIndex(table.encode(META)), expected);
+  const encoded = table.encode(META);
+  assert.deepEqual(encoded, encodeLayerIndex(expected));
+  assert.deepEqual(decodeLayerIndex(encoded), expected);
 });
 
 test('unique paths: a repeated path drops the earlier row, the last one wins at its own position', () => {
@@ -109,8 +110,20 @@ test('without unique paths every row is kept; long multi-byte texts grow the tex
   assert.deepEqual(decodeLayerIndex(table.encode(META)), index);
 });
 
+test('meta too big for the room kept in front of the text: encoded into a buffer of its own, same layout', () => {
+  const whiteouts = Array.from({ length: 20_000 }, (_, i) => `/removed/ü-${i}`);
+  const index = { ...sample(), whiteouts };
+  const encoded = encodeLayerIndex(index);
+  assert.equal(encoded.byteOffset, 0);
+  assert.equal(encoded.buffer.byteLength, encoded.length);
+  assert.deepEqual(decodeLayerIndex(encoded), index);
+  // The same rows with a small meta are encoded in place: header, meta and columns in front of the text.
+  const small = encodeLayerIndex(sample());
+  assert.ok(small.byteOffset > 0);
+  assert.deepEqual(encoded.subarray(encoded.length - 200), small.subarray(small.length - 200), 'same text block');
+});
+
 test('an empty table encodes and decodes to an index without entries', () => {
-  const empty = new IndexColumns(true);
-  assert.deepEqual(decodeLayerIndex(empty.encode(META)), { ...META, entries: [] });
-  assert.deepEqual(empty.toIndex(META), { ...META, entries: [] });
+  assert.deepEqual(decodeLayerIndex(new IndexColumns(true).encode(META)), { ...META, entries: [] });
+  assert.deepEqual(new IndexColumns(true).toIndex(META), { ...META, entries: [] });
 });

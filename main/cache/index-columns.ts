@@ -31,11 +31,33 @@ const DIGEST_PREFIX = Buffer.from('sha256:', 'latin1');
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** UTF-16 length of `sha256:` and 64 hex digits. */
 const SHA256_TEXT = 71;
+/** Text buffers bigger than this get at least `MAPPED_BYTES`. */
+const SMALL_TEXT_BYTES = 1024 * 1024;
+/**
+ * Above glibc's largest dynamic mmap threshold (32 MiB): a buffer this big is always mapped on its own and unmapped
+ * when freed, where a smaller one, once a bigger block has been freed, comes from the thread's heap arena and stays
+ * resident after it is freed (about 150 MB of a 1M-entry run). Untouched pages cost no memory.
+ */
+const MAPPED_BYTES = 33 * 1024 * 1024;
+
+/** A text buffer of at least `bytes` (its own ArrayBuffer, so it can be transferred). */
+function textBuffer(bytes: number): Buffer {
+  return Buffer.allocUnsafeSlow(bytes <= SMALL_TEXT_BYTES ? bytes : Math.max(bytes, MAPPED_BYTES));
+}
+
+/** Room kept in front of the text for the header and the JSON meta (more meta than this costs one copy). */
+const META_RESERVE = 64 * 1024;
+
+/** Bytes in front of the text of an encoding of `rows` rows whose meta takes `metaBytes`. */
+function prefixBytes(rows: number, metaBytes: number): number {
+  return INDEX_HEADER_BYTES + pad8(metaBytes) + rows * 32 + pad8(rows * 4) + pad8(rows * 12);
+}
 
 /**
  * Entries in columns: size, mtime, uid, gid (float64); type, mode (uint16); UTF-16 lengths of path, link name and
  * digest (uint32); their UTF-8 text back to back in one buffer. With `uniquePaths`, a row whose path is already
- * present drops the earlier row (the last one wins, at its own position).
+ * present drops the earlier row (the last one wins, at its own position). The text buffer keeps room in front for
+ * the header, meta and columns, so encoding fills that room in place instead of copying everything once more.
  */
 export class IndexColumns {
   private capacity: number;
@@ -48,7 +70,9 @@ export class IndexColumns {
   /** Byte offset of each row's text, and the byte length of its path (for duplicate checks). */
   private starts: Float64Array;
   private pathBytes: Uint32Array;
+  /** Room for the header, meta and columns, then the text from `base` on (`textBytes` of it used). */
   private text: Buffer;
+  private base: number;
   private textBytes = 0;
   /** Open-addressing set of live rows by path (row + 1; 0 is empty), with each row's path hash. */
   private slots: Int32Array;
@@ -61,7 +85,8 @@ export class IndexColumns {
     this.lens = new Uint32Array(this.capacity * 3);
     this.starts = new Float64Array(this.capacity);
     this.pathBytes = new Uint32Array(this.capacity);
-    this.text = Buffer.allocUnsafeSlow(this.capacity * 64);
+    this.base = prefixBytes(this.capacity, META_RESERVE);
+    this.text = textBuffer(this.base + this.capacity * 64);
     this.hashes = new Uint32Array(uniquePaths ? this.capacity : 0);
     this.slots = new Int32Array(uniquePaths ? slotCount(this.capacity) : 0);
   }
@@ -88,7 +113,7 @@ export class IndexColumns {
     const digestLength = typeof digest === 'string' ? digest.length : SHA256_TEXT;
     this.reserveText(3 * (path.length + linkname.length) + digestLength);
     const text = this.text;
-    const start = this.textBytes;
+    const start = this.base + this.textBytes;
     let at = start + text.write(path, start, 'utf8');
     const pathEnd = at;
     if (linkname) at += text.write(linkname, at, 'utf8');
@@ -102,7 +127,7 @@ export class IndexColumns {
         text[at++] = HEX[b & 15];
       }
     }
-    this.textBytes = at;
+    this.textBytes = at - this.base;
     this.nums[row * 4] = size;
     this.nums[row * 4 + 1] = mtime;
     this.nums[row * 4 + 2] = uid;
@@ -112,15 +137,18 @@ export class IndexColumns {
     this.lens[row * 3] = path.length;
     this.lens[row * 3 + 1] = linkname.length;
     this.lens[row * 3 + 2] = digestLength;
-    this.starts[row] = start;
+    this.starts[row] = start - this.base;
     this.pathBytes[row] = pathEnd - start;
     return this.uniquePaths && this.insertPath(row);
   }
 
-  /** Encodes the rows (dropped ones left out) and `meta` into the index codec's format, checksum included. */
+  /**
+   * Encodes the rows (dropped ones left out) and `meta` into the index codec's format, checksum included. The result
+   * is a view of the table's own text buffer (transferable, never the shared pool's); the table is unusable afterwards.
+   */
   encode(meta: IndexMeta): Buffer {
     const n = this.rows;
-    const textBytes = this.textBytes - this.droppedTextBytes();
+    if (this.dropped) this.compactText();
     const encodedMeta: EncodedMeta = {
       diffId: meta.diffId,
       compression: meta.compression,
@@ -130,36 +158,39 @@ export class IndexColumns {
       opaqueDirs: meta.opaqueDirs,
       warnings: meta.warnings,
       count: n,
-      textBytes,
+      textBytes: this.textBytes,
     };
     const metaBuf = Buffer.from(JSON.stringify(encodedMeta), 'utf8');
-    const numsAt = INDEX_HEADER_BYTES + pad8(metaBuf.length);
-    const smallAt = numsAt + n * 32;
-    const lensAt = smallAt + pad8(n * 4);
-    const textAt = lensAt + pad8(n * 12);
-    // Its own ArrayBuffer (never a slice of the shared pool), so a worker can transfer it without a copy.
-    const out = Buffer.allocUnsafeSlow(textAt + textBytes).fill(0, 0, textAt);
+    const prefix = prefixBytes(n, metaBuf.length);
+    let out: Buffer;
+    if (prefix <= this.base) {
+      out = this.text.subarray(this.base - prefix, this.base + this.textBytes);
+    } else {
+      out = Buffer.allocUnsafeSlow(prefix + this.textBytes);
+      this.text.copy(out, prefix, this.base, this.base + this.textBytes);
+      release(this.text.buffer);
+    }
+    this.text = Buffer.allocUnsafeSlow(0);
+    out.fill(0, 0, prefix);
     out.write(INDEX_MAGIC, 0, 'latin1');
     out.writeUInt32LE(INDEX_FORMAT_VERSION, 8);
     out.writeUInt32LE(metaBuf.length, 12);
     metaBuf.copy(out, INDEX_HEADER_BYTES);
+    const numsAt = out.byteOffset + INDEX_HEADER_BYTES + pad8(metaBuf.length);
     const nums = new Float64Array(out.buffer, numsAt, n * 4);
-    const small = new Uint16Array(out.buffer, smallAt, n * 2);
-    const lens = new Uint32Array(out.buffer, lensAt, n * 3);
+    const small = new Uint16Array(out.buffer, numsAt + n * 32, n * 2);
+    const lens = new Uint32Array(out.buffer, numsAt + n * 32 + pad8(n * 4), n * 3);
     if (this.dropped === 0) {
       nums.set(this.nums.subarray(0, n * 4));
       small.set(this.small.subarray(0, n * 2));
       lens.set(this.lens.subarray(0, n * 3));
-      this.text.copy(out, textAt, 0, this.textBytes);
     } else {
       let to = 0;
-      let at = textAt;
       for (let row = 0; row < this.count; row++) {
         if (this.small[row * 2] === DROPPED) continue;
         for (let k = 0; k < 4; k++) nums[to * 4 + k] = this.nums[row * 4 + k];
         for (let k = 0; k < 2; k++) small[to * 2 + k] = this.small[row * 2 + k];
         for (let k = 0; k < 3; k++) lens[to * 3 + k] = this.lens[row * 3 + k];
-        at += this.text.copy(out, at, this.starts[row], this.rowEnd(row));
         to++;
       }
     }
@@ -175,7 +206,7 @@ export class IndexColumns {
 
   /** The LayerIndex of the rows and `meta`, built straight from the columns (no encode, no checksum). */
   toIndex(meta: IndexMeta): LayerIndex {
-    const text = this.text.toString('utf8', 0, this.textBytes);
+    const text = this.text.toString('utf8', this.base, this.base + this.textBytes);
     const entries = readEntries(this.count, this.nums, this.small, this.lens, text, this.rows)!;
     return indexOf(meta, entries);
   }
@@ -184,20 +215,32 @@ export class IndexColumns {
     return row + 1 < this.count ? this.starts[row + 1] : this.textBytes;
   }
 
-  private droppedTextBytes(): number {
-    if (this.dropped === 0) return 0;
-    let bytes = 0;
-    for (let row = 0; row < this.count; row++) if (this.small[row * 2] === DROPPED) bytes += this.rowEnd(row) - this.starts[row];
-    return bytes;
+  /** Moves the text of live rows together (row offsets are not kept up to date: only for `encode`). */
+  private compactText(): void {
+    let at = this.base;
+    for (let row = 0; row < this.count; row++) {
+      if (this.small[row * 2] === DROPPED) continue;
+      const start = this.base + this.starts[row];
+      const end = this.base + this.rowEnd(row);
+      if (at !== start) this.text.copyWithin(at, start, end);
+      at += end - start;
+    }
+    this.textBytes = at - this.base;
   }
 
   private reserveText(bytes: number): void {
+    const room = this.text.length - this.base;
     const need = this.textBytes + bytes;
-    if (need <= this.text.length) return;
-    const next = Buffer.allocUnsafeSlow(Math.max(need, this.text.length * 2));
-    this.text.copy(next, 0, 0, this.textBytes);
+    if (need > room) this.relocate(this.base, Math.max(need, room * 2));
+  }
+
+  /** Moves the text into a new buffer with `base` bytes in front of it and room for `textRoom` bytes of text. */
+  private relocate(base: number, textRoom: number): void {
+    const next = textBuffer(base + textRoom);
+    this.text.copy(next, base, this.base, this.base + this.textBytes);
     release(this.text.buffer);
     this.text = next;
+    this.base = base;
   }
 
   private grow(): void {
@@ -214,6 +257,7 @@ export class IndexColumns {
     this.starts = widen(this.starts, (n) => new Float64Array(n), 1);
     this.pathBytes = widen(this.pathBytes, (n) => new Uint32Array(n), 1);
     this.capacity = capacity;
+    this.relocate(prefixBytes(capacity, META_RESERVE), this.text.length - this.base);
     if (!this.uniquePaths) return;
     this.hashes = widen(this.hashes, (n) => new Uint32Array(n), 1);
     release(this.slots.buffer);
@@ -230,7 +274,8 @@ export class IndexColumns {
   /** Adds a row to the path set; drops the live row of the same path, if any, and says so. */
   private insertPath(row: number): boolean {
     const text = this.text;
-    const start = this.starts[row];
+    const base = this.base;
+    const start = base + this.starts[row];
     const length = this.pathBytes[row];
     let h = 0x811c9dc5;
     for (let i = start; i < start + length; i++) h = Math.imul(h ^ text[i], 0x01000193);
@@ -240,7 +285,7 @@ export class IndexColumns {
     let slot = h & mask;
     for (let other = this.slots[slot]; other !== 0; other = this.slots[slot]) {
       const old = other - 1;
-      if (this.hashes[old] === h && this.pathBytes[old] === length && text.compare(text, this.starts[old], this.starts[old] + length, start, start + length) === 0) {
+      if (this.hashes[old] === h && this.pathBytes[old] === length && text.compare(text, base + this.starts[old], base + this.starts[old] + length, start, start + length) === 0) {
         this.slots[slot] = row + 1;
         this.small[old * 2] = DROPPED;
         this.dropped++;

@@ -26,7 +26,7 @@ export type PoolRequest =
 export type PoolResponse =
   | { readonly kind: 'progress'; readonly id: number; readonly done: number; readonly total: number }
   | { readonly kind: 'ack'; readonly id: number }
-  | { readonly kind: 'done'; readonly id: number; readonly data: ArrayBuffer; readonly memoryBytes: number }
+  | { readonly kind: 'done'; readonly id: number; readonly data: ArrayBuffer; readonly offset: number; readonly length: number; readonly memoryBytes: number }
   | {
       readonly kind: 'error';
       readonly id: number;
@@ -226,7 +226,7 @@ export class IndexPool {
         break;
       }
       case 'done': {
-        const encoded = Buffer.from(message.data);
+        const encoded = Buffer.from(message.data, message.offset, message.length);
         const index = decodeLayerIndex(encoded);
         // Bytes no caller keeps go back to the worker, to be freed with its heap (at once when it is retired next)
         // rather than linger in this thread until its next full GC.

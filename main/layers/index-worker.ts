@@ -43,7 +43,8 @@ async function settle(id: number, work: Promise<Buffer>): Promise<void> {
     job = null;
     const data = encoded.buffer as ArrayBuffer; // its own buffer: transferred, not copied
     const heap = getHeapStatistics();
-    send({ kind: 'done', id, data, memoryBytes: heap.total_heap_size + heap.external_memory }, [data]);
+    const memoryBytes = heap.total_heap_size + heap.external_memory;
+    send({ kind: 'done', id, data, offset: encoded.byteOffset, length: encoded.length, memoryBytes }, [data]);
   } catch (error) {
     fail(id, error);
   }
