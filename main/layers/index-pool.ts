@@ -165,7 +165,8 @@ export class IndexPool {
       name: job.layer.name,
       threadedDecompression: busy < this.size,
       compressedSize: job.layer.file?.length ?? d.size,
-      expectedDigest: d.digest || undefined,
+      // A stream that verifies itself (registry, engine) is not hashed a second time here.
+      expectedDigest: job.layer.verifiedStream ? undefined : d.digest || undefined,
       expectedDiffId: d.diffId || undefined,
       ...rest,
     };

@@ -93,6 +93,7 @@ export class DockerEngineStore implements ImageStore {
         verifier.on('close', () => member.destroy());
         return member.pipe(verifier);
       },
+      verifiedStream: true,
     }));
     return { descriptor, layers };
   }

@@ -108,6 +108,7 @@ export class RegistryStore implements ImageStore {
       open(signal?: AbortSignal): Promise<Readable> {
         return client.openBlob(ref.repository, blob.digest, blob.size, signal);
       },
+      verifiedStream: true,
       ...(lazy
         ? {
             lazyIndex: (signal?: AbortSignal) =>

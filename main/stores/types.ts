@@ -19,6 +19,8 @@ export interface Layer {
   readonly file?: FileRange;
   /** A fresh stream of the blob's bytes as stored (compressed or not); aborting the signal destroys it. */
   open(signal?: AbortSignal): Promise<Readable>;
+  /** True when `open()`'s stream checks the blob's size and digest itself (failing with 'digest-mismatch'), so indexing need not hash it again. */
+  readonly verifiedStream?: boolean;
   /**
    * The layer's index obtained without reading the blob through `open()`: from a lazily fetched TOC
    * (eStargz, zstd:chunked; such indexes carry `lazy`) or computed while an engine export streamed past.
