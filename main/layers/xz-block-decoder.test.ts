@@ -49,7 +49,7 @@ interface DecodeOptions {
 
 async function decode(data: Buffer, options: DecodeOptions = {}): Promise<Buffer> {
   const chunk = options.chunk ?? 65536;
-  const decoder = new XzBlockDecoder('test.tar.xz', options.limits);
+  const decoder = new XzBlockDecoder('test.tar.xz', { minParallelBlock: 0, ...options.limits });
   const out: Buffer[] = [];
   const pieces = function* () {
     for (let at = 0; at < data.length; at += chunk) yield data.subarray(at, at + chunk);
@@ -92,6 +92,15 @@ test('single-block streams (sizes not in the block header) decode sequentially, 
   const data = sample(700_000, 2);
   const blob = xz(data, ['-1']);
   assert.ok((await decode(blob)).equals(xzDc(blob)));
+});
+
+test('streams of tiny blocks decode sequentially by default, byte-identical', async () => {
+  const blob = xz(sample(300_000, 16), MULTI);
+  const limits = { minParallelBlock: 256 * 1024 };
+  assert.ok((await decode(blob, { limits })).equals(xzDc(blob)));
+  const bad = Buffer.from(blob);
+  bad[Math.floor(blob.length / 2)] ^= 0x55;
+  await assert.rejects(decode(bad, { limits }), isMalformed(/from byte 0 on \(decoded sequentially\)/));
 });
 
 test('big blocks are fed piecewise and still decode identically', async () => {
@@ -199,7 +208,7 @@ test('through the indexer: a multi-block xz layer indexes, and the decompression
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-xz-'));
   try {
     const layer = path.join(dir, 'layer.tar.xz');
-    fs.writeFileSync(layer, xz(tar, ['-T2', '-0', '--block-size=262144']));
+    fs.writeFileSync(layer, xz(tar, ['-T2', '-0', '--block-size=1048576']));
     const range = { path: layer, offset: 0, length: fs.statSync(layer).size };
     assert.ok(range.length >= 4 * 1024 * 1024, 'big enough for the threaded path');
     const index = await indexLayerFile(range, { name: 'layer.tar.xz', threadedDecompression: true });

@@ -2,7 +2,8 @@
 // xz ≥ 5.6): each block is wrapped as a standalone single-block stream and decoded by its own lzma-native decoder
 // on libuv's pool, two at a time, while the output is delivered strictly in order. liblzma still verifies every
 // block (header CRC, sizes, check); this stream verifies the rest (index records, footer, padding). A stream whose
-// first block lacks its sizes (single-threaded xz) is handed, with everything after it, to one sequential decoder.
+// first block lacks its sizes (single-threaded xz) or is tiny is handed, with everything after it, to one sequential
+// decoder.
 // Memory is bounded: compressed input buffered, output held out of order and what one write may expand to are capped.
 import { Transform, type TransformCallback } from 'node:stream';
 import { StrataError } from '../../shared/errors';
@@ -30,16 +31,18 @@ export interface XzBlockDecoderLimits {
   readonly maxBufferedInput: number;
   /** Uncompressed bytes one write to a block's decoder may expand to (its compressed piece is sized from the header). */
   readonly pieceOutput: number;
+  /** A stream whose first block is smaller decodes sequentially (a decoder per tiny block costs more than it gains). */
+  readonly minParallelBlock: number;
 }
 
 const MIB = 1024 * 1024;
-const DEFAULT_LIMITS: XzBlockDecoderLimits = { parallel: 2, maxHeldOutput: 32 * MIB, maxBufferedInput: 16 * MIB, pieceOutput: 8 * MIB };
+const DEFAULT_LIMITS: XzBlockDecoderLimits = { parallel: 2, maxHeldOutput: 32 * MIB, maxBufferedInput: 16 * MIB, pieceOutput: 8 * MIB, minParallelBlock: 256 * 1024 };
 /** Blocks parsed ahead of the one being delivered (each holds at most its queued input until its turn). */
 const MAX_BLOCKS_AHEAD = 8;
 /** Output chunk size of each lzma-native decoder. */
 const OUTPUT_CHUNK = 256 * 1024;
-/** Compressed bytes per write to the sequential decoder (and the smallest piece of a block). */
-const SEQUENTIAL_PIECE = 1024 * 1024;
+/** Compressed bytes per write to the sequential decoder: small enough that decoding the next piece overlaps reading this one's output. */
+const SEQUENTIAL_PIECE = 256 * 1024;
 const MIN_PIECE = 64 * 1024;
 
 type Parse = 'stream-header' | 'block-or-index' | 'block-body' | 'index' | 'footer' | 'padding' | 'sequential';
@@ -101,7 +104,7 @@ export class XzBlockDecoder extends Transform {
   private streamBlocks: BlockRecord[] = [];
   private index: IndexChecker | null = null;
   private paddingBytes = 0;
-  /** Jobs in output order; the first one's output goes out as it comes. */
+  /** Jobs in output order; only the first one's output goes out. */
   private readonly jobs: Job[] = [];
   private current: Job | null = null;
   private heldBytes = 0;
@@ -337,19 +340,20 @@ export class XzBlockDecoder extends Transform {
     const block = parseBlockHeader(header);
     const stream = this.stream!;
     const label = `block ${this.streamBlocks.length + 1} of stream ${this.streamCount} (byte ${at})`;
-    if (block.compressedSize === undefined || block.uncompressedSize === undefined) {
-      if (this.streamBlocks.length > 0) throw new Error(`${label} lacks the size fields the earlier blocks of its stream have`);
-      const rest = `the data from byte ${at - STREAM_HEADER_BYTES} on (single-threaded xz, decoded sequentially)`;
+    const sized = block.compressedSize !== undefined && block.uncompressedSize !== undefined;
+    if (this.streamBlocks.length > 0 && !sized) throw new Error(`${label} lacks the size fields the earlier blocks of its stream have`);
+    if (!sized || (this.streamBlocks.length === 0 && block.uncompressedSize! < this.limits.minParallelBlock)) {
+      const rest = `the data from byte ${at - STREAM_HEADER_BYTES} on (decoded sequentially)`;
       this.current = this.addJob(rest, SEQUENTIAL_PIECE, Buffer.concat([this.streamHeaderBytes!, header]), null, Infinity, createSequentialXzDecoder);
       this.parse = 'sequential';
       return true;
     }
-    const record = { unpaddedSize: headerBytes + block.compressedSize + stream.checkBytes, uncompressedSize: block.uncompressedSize };
+    const record = { unpaddedSize: headerBytes + block.compressedSize! + stream.checkBytes, uncompressedSize: block.uncompressedSize! };
     this.streamBlocks.push(record);
     const piece =
       record.uncompressedSize <= this.limits.pieceOutput
         ? Infinity
-        : Math.max(MIN_PIECE, Math.floor((block.compressedSize * this.limits.pieceOutput) / record.uncompressedSize));
+        : Math.max(MIN_PIECE, Math.floor((block.compressedSize! * this.limits.pieceOutput) / record.uncompressedSize));
     this.current = this.addJob(
       label,
       piece,
@@ -447,12 +451,12 @@ export class XzBlockDecoder extends Transform {
     return decoder;
   }
 
+  /**
+   * Queues a decoded chunk; it goes out from the `pump` that the write's callback runs, after the decoder has its
+   * next piece, so decoding the next piece overlaps the reader's parsing and hashing of this one.
+   */
   private output(job: Job, chunk: Buffer): void {
     if (this.destroyed) return;
-    if (job === this.jobs[0] && job.output.length === 0 && !this.consumerFull) {
-      this.consumerFull = !this.push(chunk);
-      return;
-    }
     job.output.push(chunk);
     job.outputBytes += chunk.length;
     this.heldBytes += chunk.length;
