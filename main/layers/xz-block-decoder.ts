@@ -472,6 +472,8 @@ export class XzBlockDecoder extends Transform {
         this.heldBytes -= chunk.length;
         this.consumerFull = !this.push(chunk);
         if (this.destroyed) return;
+        // Room was made: the next round of `pump` may feed the job again.
+        this.pumpAgain = true;
       }
       if (job.output.length > 0 || !job.finished) return;
       this.jobs.shift();
