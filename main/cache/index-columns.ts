@@ -31,8 +31,8 @@ const DIGEST_PREFIX = Buffer.from('sha256:', 'latin1');
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** UTF-16 length of `sha256:` and 64 hex digits. */
 const SHA256_TEXT = 71;
-/** Text buffers bigger than this get at least `MAPPED_BYTES`. */
-const SMALL_TEXT_BYTES = 1024 * 1024;
+/** Buffers bigger than this get at least `MAPPED_BYTES` of address space. */
+const SMALL_BUFFER_BYTES = 1024 * 1024;
 /**
  * Above glibc's largest dynamic mmap threshold (32 MiB): a buffer this big is always mapped on its own and unmapped
  * when freed, where a smaller one, once a bigger block has been freed, comes from the thread's heap arena and stays
@@ -40,9 +40,19 @@ const SMALL_TEXT_BYTES = 1024 * 1024;
  */
 const MAPPED_BYTES = 33 * 1024 * 1024;
 
-/** A text buffer of at least `bytes` (its own ArrayBuffer, so it can be transferred). */
+const roomFor = (bytes: number): number => (bytes <= SMALL_BUFFER_BYTES ? bytes : Math.max(bytes, MAPPED_BYTES));
+
+type Column = Float64Array | Uint16Array | Uint32Array | Int32Array;
+type ColumnType<T extends Column> = { new (buffer: ArrayBuffer, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+
+/** A zeroed column of `length` elements over an ArrayBuffer of its own (see `roomFor`). */
+function column<T extends Column>(type: ColumnType<T>, length: number): T {
+  return new type(new ArrayBuffer(roomFor(length * type.BYTES_PER_ELEMENT)), 0, length);
+}
+
+/** An uninitialised text buffer of at least `bytes` over an ArrayBuffer of its own (transferable). */
 function textBuffer(bytes: number): Buffer {
-  return Buffer.allocUnsafeSlow(bytes <= SMALL_TEXT_BYTES ? bytes : Math.max(bytes, MAPPED_BYTES));
+  return Buffer.allocUnsafeSlow(roomFor(bytes));
 }
 
 /** Room kept in front of the text for the header and the JSON meta (more meta than this costs one copy). */
@@ -80,15 +90,15 @@ export class IndexColumns {
 
   constructor(private readonly uniquePaths: boolean, expectedRows = 1024) {
     this.capacity = Math.max(16, expectedRows);
-    this.nums = new Float64Array(this.capacity * 4);
-    this.small = new Uint16Array(this.capacity * 2);
-    this.lens = new Uint32Array(this.capacity * 3);
-    this.starts = new Float64Array(this.capacity);
-    this.pathBytes = new Uint32Array(this.capacity);
+    this.nums = column(Float64Array, this.capacity * 4);
+    this.small = column(Uint16Array, this.capacity * 2);
+    this.lens = column(Uint32Array, this.capacity * 3);
+    this.starts = column(Float64Array, this.capacity);
+    this.pathBytes = column(Uint32Array, this.capacity);
     this.base = prefixBytes(this.capacity, META_RESERVE);
     this.text = textBuffer(this.base + this.capacity * 64);
-    this.hashes = new Uint32Array(uniquePaths ? this.capacity : 0);
-    this.slots = new Int32Array(uniquePaths ? slotCount(this.capacity) : 0);
+    this.hashes = column(Uint32Array, uniquePaths ? this.capacity : 0);
+    this.slots = column(Int32Array, uniquePaths ? slotCount(this.capacity) : 0);
   }
 
   /** The columns of a LayerIndex's entries (kept as they are, duplicates included). */
@@ -245,23 +255,23 @@ export class IndexColumns {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    const widen = <T extends Float64Array | Uint16Array | Uint32Array>(old: T, make: (n: number) => T, width: number): T => {
-      const next = make(capacity * width);
+    const widen = <T extends Column>(old: T, type: ColumnType<T>, width: number): T => {
+      const next = column(type, capacity * width);
       next.set(old);
       release(old.buffer);
       return next;
     };
-    this.nums = widen(this.nums, (n) => new Float64Array(n), 4);
-    this.small = widen(this.small, (n) => new Uint16Array(n), 2);
-    this.lens = widen(this.lens, (n) => new Uint32Array(n), 3);
-    this.starts = widen(this.starts, (n) => new Float64Array(n), 1);
-    this.pathBytes = widen(this.pathBytes, (n) => new Uint32Array(n), 1);
+    this.nums = widen(this.nums, Float64Array, 4);
+    this.small = widen(this.small, Uint16Array, 2);
+    this.lens = widen(this.lens, Uint32Array, 3);
+    this.starts = widen(this.starts, Float64Array, 1);
+    this.pathBytes = widen(this.pathBytes, Uint32Array, 1);
     this.capacity = capacity;
     this.relocate(prefixBytes(capacity, META_RESERVE), this.text.length - this.base);
     if (!this.uniquePaths) return;
-    this.hashes = widen(this.hashes, (n) => new Uint32Array(n), 1);
+    this.hashes = widen(this.hashes, Uint32Array, 1);
     release(this.slots.buffer);
-    this.slots = new Int32Array(slotCount(capacity));
+    this.slots = column(Int32Array, slotCount(capacity));
     const mask = this.slots.length - 1;
     for (let row = 0; row < this.count; row++) {
       if (this.small[row * 2] === DROPPED) continue;
