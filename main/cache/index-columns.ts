@@ -32,7 +32,7 @@ const HEX = Buffer.from('0123456789abcdef', 'latin1');
 /** UTF-16 length of `sha256:` and 64 hex digits. */
 const SHA256_TEXT = 71;
 /** Buffers bigger than this get at least `MAPPED_BYTES` of address space. */
-const SMALL_BUFFER_BYTES = 1024 * 1024;
+const SMALL_BUFFER_BYTES = 4 * 1024 * 1024;
 /**
  * Above glibc's largest dynamic mmap threshold (32 MiB): a buffer this big is always mapped on its own and unmapped
  * when freed, where a smaller one, once a bigger block has been freed, comes from the thread's heap arena and stays
