@@ -19,8 +19,7 @@ export type PoolRequest =
   | { readonly kind: 'file'; readonly id: number; readonly file: FileRange; readonly options: WorkerIndexOptions }
   | { readonly kind: 'stream'; readonly id: number; readonly options: WorkerIndexOptions }
   | { readonly kind: 'chunk'; readonly id: number; readonly data: ArrayBuffer }
-  | { readonly kind: 'end'; readonly id: number }
-  | { readonly kind: 'discard'; readonly data: ArrayBuffer };
+  | { readonly kind: 'end'; readonly id: number };
 
 /** Messages a worker sends back. */
 export type PoolResponse =
@@ -229,9 +228,8 @@ export class IndexPool {
       case 'done': {
         const encoded = Buffer.from(message.data, message.offset, message.length);
         const index = decodeLayerIndex(encoded);
-        // Bytes no caller keeps go back to the worker, to be freed with its heap (at once when it is retired next)
-        // rather than linger in this thread until its next full GC.
-        if (!job.keepEncoded) slot.worker.postMessage({ kind: 'discard', data: message.data } satisfies PoolRequest, [message.data]);
+        // Bytes no caller keeps are freed at the next minor GC rather than linger until this thread's next full one.
+        if (!job.keepEncoded) release(message.data);
         if (message.memoryBytes > RECYCLE_BYTES) this.retire(slot);
         this.finish(slot, job, index ? { index, encoded } : new StrataError('malformed', `${job.layer.name}: the index worker sent a corrupt result`, { file: job.layer.name }));
         break;

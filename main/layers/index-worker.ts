@@ -77,7 +77,5 @@ port.on('message', (message: PoolRequest) => {
       void settle(message.id, current.chain.then(() => current.indexer.endEncoded()));
       break;
     }
-    case 'discard':
-      break; // an index the pool has decoded, handed back to be freed with this heap
   }
 });

@@ -416,7 +416,6 @@ async function feed(stream: Readable, options: IndexLayerOptions): Promise<Layer
   return indexer;
 }
 
-
 /** A byte range of a local file. */
 export interface FileRangeLike {
   readonly path: string;

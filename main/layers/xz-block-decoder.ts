@@ -85,7 +85,7 @@ function lzmaNative(): typeof import('lzma-native') {
   return require('lzma-native') as typeof import('lzma-native');
 }
 
-/** Today's one-decoder path: lzma-native's async stream (it handles concatenated streams and padding itself). */
+/** The one-decoder path: lzma-native's async stream (it handles concatenated streams and padding itself). */
 export function createSequentialXzDecoder(): Transform {
   return lzmaNative().createDecompressor({ synchronous: false }) as unknown as Transform;
 }
