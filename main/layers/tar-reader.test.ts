@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { isStrataError } from '../../shared/errors';
 import type { LayerWarning } from '../../shared/model';
 import { dir, file, makeLayerTar } from '../test-support/layer-tar';
-import { parseNumeric, TarReader, type TarHeader } from './tar-reader';
+import { headerChecksumOk, parseNumeric, TarReader, type TarHeader } from './tar-reader';
 
 interface Read {
   readonly headers: TarHeader[];
@@ -115,28 +115,55 @@ test('PAX records override path, size, uid, gid and mtime; malformed numbers war
   assert.deepEqual(bad.warnings.map((w) => [w.code, w.entry]), [['bad-header-field', 'f']]);
 });
 
+/** A PAX record member ('x' local, 'g' global) written by hand: its header block and padded body. */
+function paxMember(typeflag: 'x' | 'g', records: Record<string, string>): Buffer {
+  const body = Buffer.from(
+    Object.entries(records)
+      .map(([key, value]) => {
+        const rest = ` ${key}=${value}\n`;
+        let len = rest.length + 1;
+        while (String(len).length + rest.length !== len) len = String(len).length + rest.length;
+        return `${len}${rest}`;
+      })
+      .join(''),
+  );
+  const header = patchHeader(Buffer.alloc(512), 0, (b) => {
+    b.write('PaxHeaders/record', 0);
+    b.write('0000644\0', 100);
+    b.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
+    b.write(typeflag, 156);
+    b.write('ustar\x0000', 257, 'latin1');
+  });
+  return Buffer.concat([header, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+}
+
 test('a PAX size record wins over the header size field', async () => {
   const tar = await makeLayerTar([file('big', 'hello world'), file('next', 'n')]);
   // Zero the header size and put the real one in a PAX record written by hand before the entry.
-  const record = (key: string, value: string) => {
-    const body = ` ${key}=${value}\n`;
-    let len = body.length + 1;
-    while (String(len).length + body.length !== len) len = String(len).length + body.length;
-    return `${len}${body}`;
-  };
-  const paxBody = Buffer.from(record('size', '11'));
-  const paxHeader = patchHeader(Buffer.alloc(512), 0, (b) => {
-    b.write('PaxHeaders/big', 0);
-    b.write('0000644\0', 100);
-    b.write(paxBody.length.toString(8).padStart(11, '0') + '\0', 124);
-    b.write('x', 156);
-    b.write('ustar\x0000', 257, 'latin1');
-  });
   const zeroSize = patchHeader(tar, 0, (b) => b.write('00000000000\0', 124));
-  const padded = Buffer.concat([paxBody, Buffer.alloc(512 - paxBody.length)]);
-  const { headers, bodies } = read(Buffer.concat([paxHeader, padded, zeroSize]));
+  const { headers, bodies } = read(Buffer.concat([paxMember('x', { size: '11' }), zeroSize]));
   assert.deepEqual(headers.map((h) => [h.name, h.size]), [['big', 11], ['next', 1]]);
   assert.deepEqual(bodies, ['hello world', 'n']);
+});
+
+test('a global PAX header sets ownership and times for every later entry, under local records; never a path', async () => {
+  const entries = await makeLayerTar([file('a', 'x'), file('b', 'y'), file('c', 'z')]);
+  const tar = Buffer.concat([
+    entries.subarray(0, 1024),
+    paxMember('g', { uid: '4242', mtime: '1650000000', path: 'not/a/name' }),
+    entries.subarray(1024, 2048),
+    paxMember('x', { uid: '7' }),
+    entries.subarray(2048),
+  ]);
+  const { headers } = read(tar);
+  assert.deepEqual(
+    headers.map((h) => [h.name, h.uid, h.mtime]),
+    [
+      ['a', 0, 1_700_000_000],
+      ['b', 4242, 1_650_000_000],
+      ['c', 7, 1_650_000_000],
+    ],
+  );
 });
 
 test('GNU base-256 numeric fields and signed/negative values', async () => {
@@ -222,6 +249,25 @@ test('a corrupt header checksum fails naming the entry and its offset', async ()
     () => read(bad),
     (e: unknown) => isStrataError(e) && e.code === 'malformed' && e.entry === 'broken' && /checksum/.test(e.message) && /byte 1024/.test(e.message),
   );
+});
+
+test('header checksums check at every byte alignment, unsigned and old signed sums alike', async () => {
+  const tar = await makeLayerTar([file('caf\u00e9-\u00fcber', 'x', { uid: 0o7777777 })]);
+  // The same header signed-summed, as some old tars wrote it: each byte above 127 counts 256 less.
+  const signed = Buffer.from(tar.subarray(0, 512));
+  signed.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of signed) sum += b > 127 ? b - 256 : b;
+  signed.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+  for (let shift = 0; shift < 4; shift++) {
+    for (const [label, header] of [['unsigned', tar.subarray(0, 512)], ['signed', signed]] as const) {
+      const at = Buffer.alloc(shift + 512);
+      header.copy(at, shift);
+      assert.equal(headerChecksumOk(at, shift), true, `${label}, shifted by ${shift}`);
+      at[shift + 300] ^= 0x40;
+      assert.equal(headerChecksumOk(at, shift), false, `${label} with a changed byte, shifted by ${shift}`);
+    }
+  }
 });
 
 test('header-only types carry no data even when their size field is set (Go hdr-only.tar rule)', async () => {

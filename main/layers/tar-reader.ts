@@ -58,6 +58,7 @@ function isZeroBlock(b: Buffer, at: number): boolean {
 }
 
 function cString(b: Buffer, start: number, end: number): string {
+  if (b[start] === 0) return '';
   let stop = start;
   while (stop < end && b[stop] !== 0) stop++;
   return b.toString('utf8', start, stop);
@@ -98,13 +99,39 @@ export function headerChecksumOk(b: Buffer, at: number): boolean {
   if (!(want >= 0)) return false;
   // The checksum field counts as eight spaces. Sum unsigned first (what every modern tar writes); the
   // signed sum some old tars wrote differs by 256 per byte above 127, so it is only counted on a miss.
-  let unsigned = 8 * 0x20;
-  for (let i = at; i < at + 148; i++) unsigned += b[i];
-  for (let i = at + 156; i < at + BLOCK; i++) unsigned += b[i];
+  const unsigned = byteSum(b, at) - byteSum8(b, at + 148) + 8 * 0x20;
   if (want === unsigned) return true;
   let high = 0;
   for (let i = at; i < at + BLOCK; i++) if (b[i] > 127 && (i < at + 148 || i >= at + 156)) high++;
   return want === unsigned - 256 * high;
+}
+
+/** A word view of the last buffer summed: headers come from few buffers (windows, chunks), so views are reused. */
+let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/** Sum of the 512 bytes at `at`: four bytes at a time, two 16-bit lanes each, when the block is 4-byte aligned. */
+function byteSum(b: Buffer, at: number): number {
+  const offset = b.byteOffset + at;
+  if ((offset & 3) !== 0) {
+    let sum = 0;
+    for (let i = at; i < at + BLOCK; i++) sum += b[i];
+    return sum;
+  }
+  if (words.buffer !== b.buffer) words = new Uint32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
+  const view = words;
+  const first = offset >>> 2;
+  // Each lane gathers 256 bytes at most: 256 * 255 < 2^16, so lanes never carry into each other and the
+  // int32 total (kept int32 with `| 0`) holds both exactly.
+  let lanes = 0;
+  for (let i = first; i < first + BLOCK / 4; i++) {
+    const w = view[i];
+    lanes = (lanes + (w & 0x00ff00ff) + ((w >>> 8) & 0x00ff00ff)) | 0;
+  }
+  return (lanes & 0xffff) + (lanes >>> 16);
+}
+
+function byteSum8(b: Buffer, at: number): number {
+  return b[at] + b[at + 1] + b[at + 2] + b[at + 3] + b[at + 4] + b[at + 5] + b[at + 6] + b[at + 7];
 }
 
 /** Parses PAX `len key=value\n` records into `into`; returns false when a record is malformed. */
@@ -166,6 +193,8 @@ export class TarReader {
   private current: TarHeader | null = null;
   private wantData = false;
   private sawZeroBlock = false;
+  /** Set once a global PAX header has given later members defaults. */
+  private hasGlobal = false;
 
   constructor(
     private readonly visitor: TarVisitor,
@@ -344,43 +373,40 @@ export class TarReader {
       return;
     }
 
-    const magic = b.toString('latin1', at + 257, at + 263);
-    const gnu = magic === 'ustar ' && b[at + 263] === 0x20;
+    // The magic, compared byte by byte: 'ustar\0' (POSIX) or 'ustar  ' (old GNU).
+    const ustar = b[at + 257] === 0x75 && b[at + 258] === 0x73 && b[at + 259] === 0x74 && b[at + 260] === 0x61 && b[at + 261] === 0x72;
+    const gnu = ustar && b[at + 262] === 0x20 && b[at + 263] === 0x20;
     let name = rawName;
-    if (magic === 'ustar\0' && b[at + 345] !== 0) {
+    if (ustar && b[at + 262] === 0 && b[at + 345] !== 0) {
       const star = b.toString('latin1', at + 508, at + 512) === 'tar\0';
       const prefix = cString(b, at + 345, at + (star ? 476 : 500));
       name = `${prefix}/${rawName}`;
     }
-    const pax = this.local;
-    const glob = this.global;
-    // An empty PAX value removes the keyword: the header field applies again.
-    const fromPax = (key: string): string | undefined => {
-      const value = pax[key] ?? glob[key];
-      return value === '' ? undefined : value;
-    };
+    // PAX and GNU records apply only when members before this header (or a global header) set some.
+    const records = this.memberStart !== offset || this.hasGlobal;
+    const px = records ? this : null;
     if (this.pending.L !== undefined) name = this.pending.L;
-    const paxPath = fromPax('path');
+    const paxPath = px?.paxValue('path');
     if (paxPath !== undefined) name = paxPath;
     let linkname = cString(b, at + 157, at + 257);
     if (this.pending.K !== undefined) linkname = this.pending.K;
-    const paxLink = fromPax('linkpath');
+    const paxLink = px?.paxValue('linkpath');
     if (paxLink !== undefined) linkname = paxLink;
 
     let type: TarEntryType = TYPES[typeflag] ?? 'unsupported';
     if (typeflag === '\0' && name.endsWith('/')) type = 'dir'; // v7 directories
     let dataSize = HEADER_ONLY.has(typeflag) ? 0 : size;
-    const paxSize = fromPax('size');
+    const paxSize = px?.paxValue('size');
     if (paxSize !== undefined && !HEADER_ONLY.has(typeflag)) {
       if (!/^[0-9]+$/.test(paxSize) || Number(paxSize) > Number.MAX_SAFE_INTEGER) this.fail('malformed PAX size', name);
       dataSize = Number(paxSize);
     }
     let realSize = dataSize;
-    if (fromPax('GNU.sparse.major') !== undefined || fromPax('GNU.sparse.realsize') !== undefined || fromPax('GNU.sparse.size') !== undefined) {
+    if (px?.paxValue('GNU.sparse.major') !== undefined || px?.paxValue('GNU.sparse.realsize') !== undefined || px?.paxValue('GNU.sparse.size') !== undefined) {
       type = 'sparse';
-      const real = fromPax('GNU.sparse.realsize') ?? fromPax('GNU.sparse.size');
+      const real = px?.paxValue('GNU.sparse.realsize') ?? px?.paxValue('GNU.sparse.size');
       if (real !== undefined && /^[0-9]+$/.test(real)) realSize = Number(real);
-      const sparseName = fromPax('GNU.sparse.name');
+      const sparseName = px?.paxValue('GNU.sparse.name');
       if (sparseName !== undefined) name = sparseName;
     }
     if (typeflag === 'S' && gnu) {
@@ -388,10 +414,10 @@ export class TarReader {
       if (real >= 0 && real <= Number.MAX_SAFE_INTEGER) realSize = real;
     }
 
-    const mode = this.numeric(b, at + 100, at + 108, 'mode', name, fromPax('mode'));
-    const uid = this.numeric(b, at + 108, at + 116, 'uid', name, fromPax('uid'));
-    const gid = this.numeric(b, at + 116, at + 124, 'gid', name, fromPax('gid'));
-    const mtime = this.numeric(b, at + 136, at + 148, 'mtime', name, fromPax('mtime'));
+    const mode = this.numeric(b, at + 100, at + 108, 'mode', name, px?.paxValue('mode'));
+    const uid = this.numeric(b, at + 108, at + 116, 'uid', name, px?.paxValue('uid'));
+    const gid = this.numeric(b, at + 116, at + 124, 'gid', name, px?.paxValue('gid'));
+    const mtime = this.numeric(b, at + 136, at + 148, 'mtime', name, px?.paxValue('mtime'));
 
     this.current = {
       name,
@@ -406,8 +432,10 @@ export class TarReader {
       mtime,
       offset: this.memberStart,
     };
-    for (const key of Object.keys(pax)) delete pax[key];
-    this.pending = {};
+    if (records) {
+      for (const key of Object.keys(this.local)) delete this.local[key];
+      this.pending = {};
+    }
     this.remaining = dataSize;
     this.padding = (BLOCK - (dataSize % BLOCK)) % BLOCK;
     if (typeflag === 'S' && gnu && b[at + 482] !== 0) {
@@ -415,6 +443,12 @@ export class TarReader {
       return;
     }
     this.startBody();
+  }
+
+  /** The PAX value of `key` (this member's records over global ones); an empty value unsets the keyword. */
+  private paxValue(key: string): string | undefined {
+    const value = this.local[key] ?? this.global[key];
+    return value === '' ? undefined : value;
   }
 
   private sparseExt(b: Buffer, at: number): void {
@@ -484,7 +518,12 @@ export class TarReader {
       return;
     }
     // Global records set defaults for ownership and times only; a global path or size names no one entry.
-    for (const key of GLOBAL_KEYS) if (key in records) this.global[key] = records[key];
+    for (const key of GLOBAL_KEYS) {
+      if (key in records) {
+        this.global[key] = records[key];
+        this.hasGlobal = true;
+      }
+    }
     this.memberStart = -1;
   }
 }
