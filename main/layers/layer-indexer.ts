@@ -1,5 +1,5 @@
 // Turns one layer blob (compressed or not) into a LayerIndex: sniff, decompress, parse, hash, verify, guard.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Readable, type Transform } from 'node:stream';
 import { isStrataError, StrataError } from '../../shared/errors';
@@ -73,6 +73,8 @@ class IndexBuilder implements TarVisitor {
   readonly opaqueDirs: string[] = [];
   readonly warnings: LayerWarning[] = [];
   private hash: Hash | null = null;
+  /** Hex sha256 of a body that arrived in one piece (hashed in one call, with no Hash object). */
+  private wholeDigest = '';
   private pendingHeader: TarHeader | null = null;
   private pendingPath = '';
   private pendingLink = '';
@@ -116,7 +118,8 @@ class IndexBuilder implements TarVisitor {
       this.pendingHeader = h;
       this.pendingPath = kind.path;
       this.pendingLink = linkname;
-      this.hash = createHash('sha256');
+      this.hash = null;
+      this.wholeDigest = '';
       return true;
     }
     this.add(h, kind.path, linkname, hashed ? EMPTY_SHA256 : '');
@@ -124,11 +127,13 @@ class IndexBuilder implements TarVisitor {
   }
 
   data(chunk: Buffer): void {
-    this.hash!.update(chunk);
+    // Most bodies arrive whole (chunks are up to 1 MiB): one-shot hashing saves a Hash object per file.
+    if (this.hash === null && chunk.length === this.pendingHeader!.dataSize) this.wholeDigest = hashOnce('sha256', chunk, 'hex');
+    else (this.hash ??= createHash('sha256')).update(chunk);
   }
 
   entryEnd(): void {
-    this.add(this.pendingHeader!, this.pendingPath, this.pendingLink, this.hash!.digest());
+    this.add(this.pendingHeader!, this.pendingPath, this.pendingLink, this.hash ? this.hash.digest() : 'sha256:' + this.wholeDigest);
     this.pendingHeader = null;
     this.hash = null;
   }
