@@ -174,6 +174,12 @@ function fileLayer(file: string, index = 0): Layer {
   return { descriptor, name: file, file: { path: file, offset: 0, length: size }, open: async () => fs.createReadStream(file) };
 }
 
+/** Which lzma-native binary loads: node-gyp-build prefers build/Release (scripts/build-lzma-native.js) to the prebuilds. */
+function lzmaNativeBinary(): string {
+  const dir = path.dirname(require.resolve('lzma-native/package.json'));
+  return fs.existsSync(path.join(dir, 'build', 'Release', 'lzma_native.node')) ? 'built from source with -O2' : 'prebuilt (liblzma unoptimised)';
+}
+
 const PY_LIST = 'import sys, tarfile\nwith tarfile.open(sys.argv[1]) as t:\n  for m in t: pass';
 
 /** Runs the layer index benchmark and prints a table of ratios. */
@@ -211,6 +217,7 @@ export async function runLayerIndexBench(options: LayerIndexBenchOptions = {}): 
 
     row('gzip, with sha256 vs bsdtar -tvf', ...(await timePair(runs, ours(gz), () => run('bsdtar', ['-tvf', gz]))), 1.3);
     row('zstd, with sha256 vs bsdtar -tvf', ...(await timePair(runs, ours(zst), () => run('bsdtar', ['-tvf', zst]))), 1.3);
+    log(`  lzma-native binary: ${lzmaNativeBinary()}`);
     row('xz, with sha256 vs xz -dc', ...(await timePair(runs, ours(xz), () => run('xz', ['-dc', xz]))), 1.3);
     row('plain tar, headers only vs bsdtar -tvf', ...(await timePair(runs, ours(big, true), () => run('bsdtar', ['-tvf', big]))), 1.0);
     row('plain tar, with sha256 vs bsdtar -tvf', ...(await timePair(runs, ours(big), () => run('bsdtar', ['-tvf', big]))), 0);
