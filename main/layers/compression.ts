@@ -4,7 +4,7 @@ import * as zlib from 'node:zlib';
 import { StrataError } from '../../shared/errors';
 import type { Compression } from '../../shared/model';
 import { headerChecksumOk } from './tar-reader';
-import { createThreadedDecompressor } from './threaded-decompressor';
+import { createThreadedDecompressor, type DigestingTransform, type ThreadedSource } from './threaded-decompressor';
 import { createSequentialXzDecoder, XzBlockDecoder } from './xz-block-decoder';
 
 /** Bytes of a blob's head that `detectCompression` needs to decide (one tar header block). */
@@ -66,4 +66,14 @@ export function createDecompressor(compression: Compression, name = 'layer', opt
         file: name,
       });
   }
+}
+
+/**
+ * A decompressor whose own thread reads `source` (gzip, and zstd where zlib has none); null for formats
+ * without one, which are streamed to `createDecompressor`'s instead.
+ */
+export function createFileDecompressor(compression: Compression, source: ThreadedSource): DigestingTransform | null {
+  if (compression === 'gzip') return createThreadedDecompressor('gzip', source);
+  if (compression === 'zstd' && !(zlib as ZstdZlib).createZstdDecompress) return createThreadedDecompressor('zstd', source);
+  return null;
 }

@@ -245,3 +245,43 @@ test('big blobs decompress on a separate thread with the same result and the sam
     await assert.rejects(indexLayerStream(chunks(cut, 1 << 20), { name: `cut.${format}`, compressedSize: blob.length }), (e: unknown) => isStrataError(e) && e.message.includes(`cut.${format}`));
   }
 });
+
+test('big gzip and zstd file ranges are read by the decompression thread itself: same index, blob digest and guards checked', async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-thread-read-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const noise = Buffer.alloc(5 * 1024 * 1024);
+  for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
+  const tar = await makeLayerTar([file('noise.bin', noise), dir('d'), file('d/after', 'tail')]);
+  const prefix = Buffer.from('JUNK-BEFORE-THE-LAYER');
+  for (const format of ['gzip', 'zstd'] as Compression[]) {
+    const blob = await compressBuffer(tar, format);
+    assert.ok(blob.length >= 4 * 1024 * 1024, 'large enough for the threaded path');
+    const p = path.join(tmp, `archive.${format}`);
+    fs.writeFileSync(p, Buffer.concat([prefix, blob, Buffer.from('TRAILER')]));
+    const range = { path: p, offset: prefix.length, length: blob.length };
+    const progress: number[] = [];
+    const fromFile = await indexLayerFile(range, {
+      name: `archive!${format}`,
+      expectedDigest: sha(blob),
+      expectedDiffId: sha(tar),
+      onProgress: (done, total) => progress.push(done, total),
+    });
+    const streamed = await indexLayerStream(chunks(blob, 1 << 20), { name: `archive!${format}` });
+    assert.deepEqual(fromFile, streamed, format);
+    assert.equal(fromFile.compressedSize, blob.length);
+    assert.deepEqual(progress.slice(-2), [blob.length, blob.length], 'the last progress report is the whole blob');
+    await assert.rejects(indexLayerFile(range, { name: `bad!${format}`, expectedDigest: sha('other') }), isCode('digest-mismatch', new RegExp(`bad!${format}.*blob digest`)));
+    await assert.rejects(
+      indexLayerFile({ ...range, length: blob.length - 1000 }, { name: `cut!${format}` }),
+      (e: unknown) => isStrataError(e) && e.message.includes(`cut!${format}`),
+    );
+    const shortFile = path.join(tmp, `short.${format}`);
+    fs.writeFileSync(shortFile, Buffer.concat([prefix, blob.subarray(0, blob.length - 4096)]));
+    await assert.rejects(
+      indexLayerFile({ ...range, path: shortFile }, { name: `short!${format}` }),
+      (e: unknown) => isStrataError(e) && e.message.includes(`short!${format}`) && /the file ends at byte/.test(e.message),
+      'a range past the end of the file is reported by the reading thread',
+    );
+    await assert.rejects(indexLayerFile(range, { name: `capped!${format}`, maxUncompressedBytes: 1_000_000 }), isCode('too-large', new RegExp(`capped!${format}`)));
+  }
+});

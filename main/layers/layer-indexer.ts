@@ -5,7 +5,7 @@ import { Readable, type Transform } from 'node:stream';
 import { isStrataError, StrataError } from '../../shared/errors';
 import type { Compression, LayerEntry, LayerIndex, LayerWarning } from '../../shared/model';
 import { IndexColumns, type IndexMeta } from '../cache/index-columns';
-import { createDecompressor, detectCompression, DETECT_BYTES } from './compression';
+import { createDecompressor, createFileDecompressor, detectCompression, DETECT_BYTES } from './compression';
 import { classifyEntryPath, normalizeEntryPath } from './entry-path';
 import { TarReader, type TarHeader, type TarVisitor } from './tar-reader';
 import type { DigestingTransform } from './threaded-decompressor';
@@ -159,12 +159,15 @@ function printable(flag: string): string {
   return c >= 0x20 && c < 0x7f ? flag : `\\x${c.toString(16).padStart(2, '0')}`;
 }
 
+/** The algorithm of an expected blob digest that can be checked (sha256, sha512), else null. */
+function checkableAlgorithm(expected: string | undefined): string | null {
+  const algorithm = expected?.slice(0, expected.indexOf(':'));
+  return algorithm === 'sha256' || algorithm === 'sha512' ? algorithm : null;
+}
+
 function hashFor(expected: string | undefined): { hash: Hash; algorithm: string } | null {
-  if (!expected) return null;
-  const colon = expected.indexOf(':');
-  const algorithm = expected.slice(0, colon);
-  if (algorithm !== 'sha256' && algorithm !== 'sha512') return null;
-  return { hash: createHash(algorithm), algorithm };
+  const algorithm = checkableAlgorithm(expected);
+  return algorithm ? { hash: createHash(algorithm), algorithm } : null;
 }
 
 /**
@@ -178,6 +181,8 @@ export class LayerIndexer {
   /** Set when the decompressor hashes its own output (on its thread): the diff id comes from it. */
   private digestingDecompressor: { readonly outputDigest: string } | null = null;
   private blobHash: { hash: Hash; algorithm: string } | null;
+  /** Set when the decompressor's thread reads the blob itself: compressed bytes and the blob digest come from it. */
+  private fileReader: DigestingTransform | null = null;
   private head: Buffer[] = [];
   private headLen = 0;
   private compression: Compression | null = null;
@@ -251,6 +256,14 @@ export class LayerIndexer {
     return this.push(chunk);
   }
 
+  /** Runs on a decompressor whose thread reads the blob itself (it hashes the blob too): nothing is written. */
+  readFrom(compression: Compression, d: DigestingTransform): void {
+    this.compression = compression;
+    this.fileReader = d;
+    this.blobHash = null;
+    this.attach(d);
+  }
+
   /** Signals the end of the blob and resolves with the index (or rejects with a StrataError). */
   async end(): Promise<LayerIndex> {
     return take(await this.complete(), (columns, meta) => columns.toIndex(meta));
@@ -273,6 +286,7 @@ export class LayerIndexer {
       if (this.decompressor) {
         this.decompressor.end();
         await Promise.race([this.decompressorDone, this.failed]);
+        if (this.fileReader) this.compressedBytes = this.fileReader.bytesIn;
       }
       if (this.failure) throw this.failure;
       this.reader.end();
@@ -302,7 +316,11 @@ export class LayerIndexer {
     // Big blobs decompress on a thread of their own; small ones are not worth a thread's start-up.
     const threaded = this.options.threadedDecompression !== false && (this.options.compressedSize ?? 0) >= THREADED_MIN_BYTES;
     const d = createDecompressor(this.compression, this.options.name, { threaded });
-    if (!d) return;
+    if (d) this.attach(d);
+  }
+
+  /** Routes a decompressor's output to the tar reader; its end or error settles `decompressorDone`. */
+  private attach(d: Transform): void {
     this.decompressor = d;
     if (this.diffHash && (d as Partial<DigestingTransform>).hashesOutput) {
       this.digestingDecompressor = d as DigestingTransform;
@@ -343,6 +361,10 @@ export class LayerIndexer {
     this.lastMove = Date.now();
     this.uncompressedBytes += chunk.length;
     const name = this.options.name;
+    if (this.fileReader) {
+      this.compressedBytes = this.fileReader.bytesIn;
+      this.progress(false);
+    }
     if (this.uncompressedBytes > this.maxBytes) {
       this.fail(new StrataError('too-large', `${name}: more than ${this.maxBytes} bytes uncompressed; refusing (decompression bomb guard)`, { file: name }));
       return;
@@ -375,8 +397,8 @@ export class LayerIndexer {
 
   private finish(): IndexedLayer {
     const name = this.options.name;
-    if (this.blobHash) {
-      const got = `${this.blobHash.algorithm}:${this.blobHash.hash.digest('hex')}`;
+    const got = this.blobHash ? `${this.blobHash.algorithm}:${this.blobHash.hash.digest('hex')}` : this.fileReader?.blobDigest;
+    if (got) {
       if (got !== this.options.expectedDigest) {
         throw new StrataError('digest-mismatch', `${name}: blob digest is ${got}, expected ${this.options.expectedDigest}`, { file: name });
       }
@@ -449,11 +471,40 @@ function plainHeadersFastPath(file: FileRangeLike, options: IndexLayerOptions): 
 
 /** A LayerIndexer fed every byte of a file range; the caller ends it. */
 function feedFile(file: FileRangeLike, options: IndexLayerOptions): Promise<LayerIndexer> {
+  const onThread = threadReader(file, options);
+  if (onThread) {
+    const indexer = new LayerIndexer({ ...options, compressedSize: options.compressedSize ?? file.length });
+    indexer.readFrom(onThread.compression, onThread.decompressor);
+    return Promise.resolve(indexer);
+  }
   const stream =
     file.length === 0
       ? Readable.from([])
       : fs.createReadStream(file.path, { start: file.offset, end: file.offset + file.length - 1, highWaterMark: 1024 * 1024 });
   return feed(stream, { ...options, compressedSize: options.compressedSize ?? file.length });
+}
+
+/**
+ * For a big gzip or zstd file range (when threads are allowed): a decompressor whose thread reads the range
+ * itself, so decompression never waits for this thread to hand it input. Null otherwise, and when the head
+ * cannot be read or sniffed (the streamed path then reports that).
+ */
+function threadReader(file: FileRangeLike, options: IndexLayerOptions): { compression: Compression; decompressor: DigestingTransform } | null {
+  if (options.threadedDecompression === false || file.length < THREADED_MIN_BYTES) return null;
+  let compression: Compression;
+  try {
+    const fd = fs.openSync(file.path, 'r');
+    try {
+      const head = Buffer.alloc(DETECT_BYTES);
+      compression = detectCompression(head.subarray(0, fs.readSync(fd, head, 0, DETECT_BYTES, file.offset)), options.name);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const decompressor = createFileDecompressor(compression, { file, blobAlgorithm: checkableAlgorithm(options.expectedDigest) ?? undefined });
+  return decompressor && { compression, decompressor };
 }
 
 /**

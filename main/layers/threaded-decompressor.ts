@@ -19,6 +19,8 @@ const OUT_BYTES = 1024 * 1024;
 /** Compressed bytes handed to zlib per write: each write is a round trip to libuv's pool, so big ones (64 KiB: 2.9 s,
  * 1 MiB: 1.75 s to gunzip the bench layer); zlib's stream still pauses mid-write when its output is not read. */
 const GZIP_PIECE = 1024 * 1024;
+/** Bytes read per positioned read when the thread reads a file range itself. */
+const FILE_PIECE = 1024 * 1024;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -30,11 +32,14 @@ const takeBuffer = () => free.pop() || new ArrayBuffer(OUT);
 // For zstd (cheap to decompress) the thread also hashes what it produces, so the diff id costs the reading
 // thread nothing; gzip's inflate is the slower side already, so there the reading thread hashes.
 const outputHash = workerData.hashOutput ? require('node:crypto').createHash('sha256') : null;
-const finish = () => parentPort.postMessage({ kind: 'end', sha256: outputHash ? outputHash.digest('hex') : '' });
+let blobDigest = '';
+const finish = () => parentPort.postMessage({ kind: 'end', sha256: outputHash ? outputHash.digest('hex') : '', blobDigest, bytesIn });
 let credits = ${MAX_OUTPUT_IN_FLIGHT};
 let wake = null;
 let busy = false;
 const queue = [];
+// Compressed bytes taken in so far (reported with each output chunk, for progress and the ratio guard).
+let bytesIn = 0;
 parentPort.on('message', (m) => {
   if (m.kind === 'credit') {
     // Credits come back in batches, with the output buffers the reader has finished with.
@@ -43,9 +48,40 @@ parentPort.on('message', (m) => {
     if (wake) { const w = wake; wake = null; w(); }
     return;
   }
+  if (workerData.file) return; // the thread reads its input itself
   queue.push(m);
+  bytesIn += m.length || 0;
   if (!busy) (workerData.format === 'gzip' ? runGzip : runZstd)();
 });
+
+// A file range the thread reads itself (started at the end of this script), so its input never waits for
+// the busy reading thread; it also hashes the compressed bytes when the blob digest is to be checked.
+async function readFile(file) {
+  const fs = require('node:fs');
+  const blobHash = workerData.blobAlgorithm ? require('node:crypto').createHash(workerData.blobAlgorithm) : null;
+  let fd = -1;
+  try {
+    fd = fs.openSync(file.path, 'r');
+    // One buffer serves every read: a chunk is fully decompressed before the next read.
+    const data = new ArrayBuffer(Math.min(${FILE_PIECE}, file.length));
+    for (let pos = 0; pos < file.length; ) {
+      const got = fs.readSync(fd, new Uint8Array(data), 0, Math.min(data.byteLength, file.length - pos), file.offset + pos);
+      if (got === 0) throw new Error('the file ends at byte ' + (file.offset + pos) + ', before the layer does');
+      pos += got;
+      if (blobHash) blobHash.update(new Uint8Array(data, 0, got));
+      bytesIn = pos;
+      queue.push({ kind: 'chunk', data, length: got, local: true });
+      await (workerData.format === 'gzip' ? runGzip() : runZstd());
+    }
+    blobDigest = blobHash ? blobHash.digest('hex') : '';
+    queue.push({ kind: 'end' });
+    await (workerData.format === 'gzip' ? runGzip() : runZstd());
+  } catch (error) {
+    fail(error);
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}
 async function takeCredit() {
   while (credits === 0) await new Promise((resolve) => (wake = resolve));
   credits--;
@@ -62,7 +98,7 @@ if (workerData.format === 'gzip') {
         if (outputHash) outputHash.update(c);
         const data = c.length <= OUT ? takeBuffer() : new ArrayBuffer(c.length);
         new Uint8Array(data).set(c);
-        parentPort.postMessage({ kind: 'data', data, length: c.length }, [data]);
+        parentPort.postMessage({ kind: 'data', data, length: c.length, bytesIn }, [data]);
       }
       finish();
     } catch (error) {
@@ -86,7 +122,7 @@ async function runGzip() {
     }
     // zlib calls a write back once it has inflated all of it: then the buffer goes back to be refilled.
     if (written) await written;
-    parentPort.postMessage({ kind: 'consumed', data: m.data }, [m.data]);
+    if (!m.local) parentPort.postMessage({ kind: 'consumed', data: m.data }, [m.data]);
   }
   busy = false;
 }
@@ -112,7 +148,7 @@ async function runZstd() {
         if (produced > 0) {
           if (outputHash) outputHash.update(dst.subarray(0, produced));
           await takeCredit();
-          parentPort.postMessage({ kind: 'data', data: dst.buffer, length: produced }, [dst.buffer]);
+          parentPort.postMessage({ kind: 'data', data: dst.buffer, length: produced, bytesIn }, [dst.buffer]);
         } else free.push(dst.buffer);
         if (src.length === 0 && (produced < OUT || ret === 0)) {
           inFrame = ret !== 0;
@@ -120,26 +156,33 @@ async function runZstd() {
         }
       }
       // libzstd has read all of it: the buffer goes back to be refilled.
-      parentPort.postMessage({ kind: 'consumed', data: m.data }, [m.data]);
+      if (!m.local) parentPort.postMessage({ kind: 'consumed', data: m.data }, [m.data]);
     }
   } catch (error) {
     fail(error);
   }
   busy = false;
 }
+
+if (workerData.file) readFile(workerData.file);
 `;
 
 type FromThread =
-  | { readonly kind: 'data'; readonly data: ArrayBuffer; readonly length: number }
+  | { readonly kind: 'data'; readonly data: ArrayBuffer; readonly length: number; readonly bytesIn: number }
   | { readonly kind: 'consumed'; readonly data?: ArrayBuffer }
-  | { readonly kind: 'end'; readonly sha256: string }
+  | { readonly kind: 'end'; readonly sha256: string; readonly blobDigest: string; readonly bytesIn: number }
   | { readonly kind: 'error'; readonly message: string };
 
 /** A decompressing Transform whose work runs on a dedicated thread (zlib for gzip, zstd-napi's libzstd for zstd). */
 class ThreadedDecompressor extends Transform {
   /** `sha256:` of all output once the stream has ended, when `hashesOutput`. */
   outputDigest = '';
+  /** `algorithm:hex` of the file range read, once ended, when a blob algorithm was given. */
+  blobDigest = '';
+  /** Compressed bytes the thread has taken in, as of the last chunk emitted. */
+  bytesIn = 0;
   readonly hashesOutput: boolean;
+  private readonly reads: ThreadedSource | undefined;
   private readonly worker: Worker;
   private inFlight = 0;
   private blocked: TransformCallback | null = null;
@@ -153,10 +196,12 @@ class ThreadedDecompressor extends Transform {
   /** Output buffers the reader has finished with, sent back with the next credits. */
   private readonly recycled: ArrayBuffer[] = [];
 
-  constructor(format: 'gzip' | 'zstd') {
+  constructor(format: 'gzip' | 'zstd', source?: ThreadedSource) {
     super({ readableHighWaterMark: 1024 * 1024 });
     this.hashesOutput = format === 'zstd';
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { format, hashOutput: this.hashesOutput } });
+    this.reads = source;
+    const workerData = { format, hashOutput: this.hashesOutput, file: source?.file, blobAlgorithm: source?.blobAlgorithm };
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData });
     this.worker.on('message', (m: FromThread) => this.onMessage(m));
     this.worker.on('error', (error) => this.destroy(error));
   }
@@ -172,6 +217,10 @@ class ThreadedDecompressor extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.reads) {
+      callback(new Error('this decompressor reads its file itself; nothing may be written to it'));
+      return;
+    }
     // Compressed chunks travel in buffers the thread hands back once decompressed: a fresh ArrayBuffer
     // per chunk costs as much as copying into it.
     const reused = this.inputFree.pop();
@@ -185,7 +234,7 @@ class ThreadedDecompressor extends Transform {
 
   override _flush(callback: TransformCallback): void {
     this.flushed = callback;
-    this.worker.postMessage({ kind: 'end' });
+    if (!this.reads) this.worker.postMessage({ kind: 'end' });
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -197,6 +246,7 @@ class ThreadedDecompressor extends Transform {
   private onMessage(m: FromThread): void {
     switch (m.kind) {
       case 'data':
+        this.bytesIn = m.bytesIn;
         this.push(Buffer.from(m.data, 0, m.length));
         // Credits go back in batches, with the buffers recycled meanwhile: a message costs about as much
         // as decompressing a small chunk.
@@ -215,7 +265,9 @@ class ThreadedDecompressor extends Transform {
         break;
       }
       case 'end': {
+        this.bytesIn = m.bytesIn;
         if (m.sha256) this.outputDigest = 'sha256:' + m.sha256;
+        if (m.blobDigest) this.blobDigest = `${this.reads?.blobAlgorithm}:${m.blobDigest}`;
         const done = this.flushed;
         this.flushed = null;
         this.threadDone = true;
@@ -231,9 +283,26 @@ class ThreadedDecompressor extends Transform {
 }
 
 /** A decompressing Transform that may report the sha256 of its output once ended, and takes finished chunks back. */
-export type DigestingTransform = Transform & { readonly hashesOutput: boolean; readonly outputDigest: string; recycle(chunk: Buffer): void };
+export type DigestingTransform = Transform & {
+  readonly hashesOutput: boolean;
+  readonly outputDigest: string;
+  /** The file range's digest, when it read one with a blob algorithm. */
+  readonly blobDigest: string;
+  /** Compressed bytes taken in so far. */
+  readonly bytesIn: number;
+  recycle(chunk: Buffer): void;
+};
 
-/** A streaming gzip or zstd decompressor that runs on its own thread and hashes its output there. */
-export function createThreadedDecompressor(format: 'gzip' | 'zstd'): DigestingTransform {
-  return new ThreadedDecompressor(format);
+/** A file range a decompression thread reads itself, and the algorithm to hash it with (for the blob digest). */
+export interface ThreadedSource {
+  readonly file: { readonly path: string; readonly offset: number; readonly length: number };
+  readonly blobAlgorithm?: string;
+}
+
+/**
+ * A streaming gzip or zstd decompressor that runs on its own thread and hashes its output there. Given a
+ * `source`, the thread reads that file range itself (nothing is written to the stream; end it to wait for the rest).
+ */
+export function createThreadedDecompressor(format: 'gzip' | 'zstd', source?: ThreadedSource): DigestingTransform {
+  return new ThreadedDecompressor(format, source);
 }
