@@ -69,11 +69,11 @@ export function createDecompressor(compression: Compression, name = 'layer', opt
 }
 
 /**
- * A decompressor whose own thread reads `source` (gzip, and zstd where zlib has none); null for formats
- * without one, which are streamed to `createDecompressor`'s instead.
+ * A decompressor whose own thread reads `source` (gzip, zstd where zlib has none, and plain tars, passed
+ * through); null for formats without one (xz), which are streamed to `createDecompressor`'s instead.
  */
 export function createFileDecompressor(compression: Compression, source: ThreadedSource): DigestingTransform | null {
-  if (compression === 'gzip') return createThreadedDecompressor('gzip', source);
+  if (compression === 'gzip' || compression === 'none') return createThreadedDecompressor(compression, source);
   if (compression === 'zstd' && !(zlib as ZstdZlib).createZstdDecompress) return createThreadedDecompressor('zstd', source);
   return null;
 }

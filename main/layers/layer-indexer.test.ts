@@ -246,15 +246,15 @@ test('big blobs decompress on a separate thread with the same result and the sam
   }
 });
 
-test('big gzip and zstd file ranges are read by the decompression thread itself: same index, blob digest and guards checked', async (t) => {
+test('big gzip, zstd and plain file ranges are read by a thread of their own: same index, blob digest and guards checked', async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-thread-read-'));
   t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const noise = Buffer.alloc(5 * 1024 * 1024);
   for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
   const tar = await makeLayerTar([file('noise.bin', noise), dir('d'), file('d/after', 'tail')]);
   const prefix = Buffer.from('JUNK-BEFORE-THE-LAYER');
-  for (const format of ['gzip', 'zstd'] as Compression[]) {
-    const blob = await compressBuffer(tar, format);
+  for (const format of ['gzip', 'zstd', 'none'] as Compression[]) {
+    const blob = format === 'none' ? tar : await compressBuffer(tar, format);
     assert.ok(blob.length >= 4 * 1024 * 1024, 'large enough for the threaded path');
     const p = path.join(tmp, `archive.${format}`);
     fs.writeFileSync(p, Buffer.concat([prefix, blob, Buffer.from('TRAILER')]));
@@ -283,5 +283,10 @@ test('big gzip and zstd file ranges are read by the decompression thread itself:
       'a range past the end of the file is reported by the reading thread',
     );
     await assert.rejects(indexLayerFile(range, { name: `capped!${format}`, maxUncompressedBytes: 1_000_000 }), isCode('too-large', new RegExp(`capped!${format}`)));
+    // Headers only: no diff id, yet the blob digest is still checked.
+    const headers = await indexLayerFile(range, { name: `headers!${format}`, headersOnly: true, expectedDigest: sha(blob) });
+    assert.equal(headers.diffId, '');
+    assert.deepEqual(headers.entries.map((e) => e.path), streamed.entries.map((e) => e.path));
+    await assert.rejects(indexLayerFile(range, { name: `bad-headers!${format}`, headersOnly: true, expectedDigest: sha('other') }), isCode('digest-mismatch', /blob digest/));
   }
 });

@@ -397,17 +397,15 @@ export class LayerIndexer {
 
   private finish(): IndexedLayer {
     const name = this.options.name;
+    const expected = this.options.expectedDigest;
     const got = this.blobHash ? `${this.blobHash.algorithm}:${this.blobHash.hash.digest('hex')}` : this.fileReader?.blobDigest;
-    if (got) {
-      if (got !== this.options.expectedDigest) {
-        throw new StrataError('digest-mismatch', `${name}: blob digest is ${got}, expected ${this.options.expectedDigest}`, { file: name });
-      }
+    if (got && got !== expected) {
+      throw new StrataError('digest-mismatch', `${name}: blob digest is ${got}, expected ${expected}`, { file: name });
     }
     const diffId = this.digestingDecompressor?.outputDigest ?? (this.diffHash ? 'sha256:' + this.diffHash.digest('hex') : '');
-    if (this.options.expectedDigest && this.compression === 'none' && this.diffHash && !this.blobHash) {
-      if (this.options.expectedDigest.startsWith('sha256:') && diffId !== this.options.expectedDigest) {
-        throw new StrataError('digest-mismatch', `${name}: blob digest is ${diffId}, expected ${this.options.expectedDigest}`, { file: name });
-      }
+    // A plain tar's sha256 blob digest is its diff id: checked here when the blob was not hashed on its own.
+    if (!got && expected?.startsWith('sha256:') && this.compression === 'none' && diffId && diffId !== expected) {
+      throw new StrataError('digest-mismatch', `${name}: blob digest is ${diffId}, expected ${expected}`, { file: name });
     }
     if (this.options.expectedDiffId && diffId && diffId !== this.options.expectedDiffId) {
       throw new StrataError('digest-mismatch', `${name}: uncompressed digest (diff id) is ${diffId}, expected ${this.options.expectedDiffId}`, { file: name });
@@ -485,8 +483,8 @@ function feedFile(file: FileRangeLike, options: IndexLayerOptions): Promise<Laye
 }
 
 /**
- * For a big gzip or zstd file range (when threads are allowed): a decompressor whose thread reads the range
- * itself, so decompression never waits for this thread to hand it input. Null otherwise, and when the head
+ * For a big gzip, zstd or plain file range (when threads are allowed): a thread that reads the range itself
+ * (decompressing it, hashing the blob and the output there), so its input never waits for this thread. Null otherwise, and when the head
  * cannot be read or sniffed (the streamed path then reports that).
  */
 function threadReader(file: FileRangeLike, options: IndexLayerOptions): { compression: Compression; decompressor: DigestingTransform } | null {
@@ -503,7 +501,12 @@ function threadReader(file: FileRangeLike, options: IndexLayerOptions): { compre
   } catch {
     return null;
   }
-  const decompressor = createFileDecompressor(compression, { file, blobAlgorithm: checkableAlgorithm(options.expectedDigest) ?? undefined });
+  // The diff id is hashed on the thread, except for gzip: its inflate is the slower side already.
+  const hashOutput = !options.headersOnly && compression !== 'gzip';
+  const algorithm = checkableAlgorithm(options.expectedDigest);
+  // A plain tar's sha256 blob digest is its diff id: hashed once, as output.
+  const blobAlgorithm = compression === 'none' && hashOutput && algorithm === 'sha256' ? undefined : (algorithm ?? undefined);
+  const decompressor = createFileDecompressor(compression, { file, blobAlgorithm, hashOutput });
   return decompressor && { compression, decompressor };
 }
 

@@ -1,6 +1,8 @@
 // gzip and zstd decompression on a thread of their own, so decompressing overlaps parsing and hashing
 // (Node's zlib stream alternates: inflate one chunk in the libuv pool, then wait for JS to take it; zstd-napi's
-// stream runs synchronously on the calling thread). Flow control both ways keeps memory bounded.
+// stream runs synchronously on the calling thread). For a local file range the thread also reads the file
+// (plain tars too, passed through), so its input never waits for the parsing thread. Flow control both ways
+// keeps memory bounded.
 import { Transform, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
@@ -29,8 +31,8 @@ const OUT = ${OUT_BYTES};
 // decompressing it (mmap, page faults, GC pressure), so they go round.
 const free = [];
 const takeBuffer = () => free.pop() || new ArrayBuffer(OUT);
-// For zstd (cheap to decompress) the thread also hashes what it produces, so the diff id costs the reading
-// thread nothing; gzip's inflate is the slower side already, so there the reading thread hashes.
+// Where decoding is cheap (zstd, plain) the thread also hashes what it produces, so the diff id costs the
+// parsing thread nothing; gzip's inflate is the slower side already, so there the parsing thread hashes.
 const outputHash = workerData.hashOutput ? require('node:crypto').createHash('sha256') : null;
 let blobDigest = '';
 const finish = () => parentPort.postMessage({ kind: 'end', sha256: outputHash ? outputHash.digest('hex') : '', blobDigest, bytesIn });
@@ -62,6 +64,7 @@ async function readFile(file) {
   let fd = -1;
   try {
     fd = fs.openSync(file.path, 'r');
+    if (workerData.format === 'none') return await readPlain(fs, fd, file, blobHash);
     // One buffer serves every read: a chunk is fully decompressed before the next read.
     const data = new ArrayBuffer(Math.min(${FILE_PIECE}, file.length));
     for (let pos = 0; pos < file.length; ) {
@@ -81,6 +84,23 @@ async function readFile(file) {
   } finally {
     if (fd >= 0) fs.closeSync(fd);
   }
+}
+// A plain tar: its bytes go out as read (into the recycled output buffers), hashed here for the diff id.
+async function readPlain(fs, fd, file, blobHash) {
+  for (let pos = 0; pos < file.length; ) {
+    const data = takeBuffer();
+    const got = fs.readSync(fd, new Uint8Array(data), 0, Math.min(OUT, file.length - pos), file.offset + pos);
+    if (got === 0) throw new Error('the file ends at byte ' + (file.offset + pos) + ', before the layer does');
+    pos += got;
+    bytesIn = pos;
+    const view = new Uint8Array(data, 0, got);
+    if (blobHash) blobHash.update(view);
+    if (outputHash) outputHash.update(view);
+    await takeCredit();
+    parentPort.postMessage({ kind: 'data', data, length: got, bytesIn }, [data]);
+  }
+  blobDigest = blobHash ? blobHash.digest('hex') : '';
+  finish();
 }
 async function takeCredit() {
   while (credits === 0) await new Promise((resolve) => (wake = resolve));
@@ -196,9 +216,9 @@ class ThreadedDecompressor extends Transform {
   /** Output buffers the reader has finished with, sent back with the next credits. */
   private readonly recycled: ArrayBuffer[] = [];
 
-  constructor(format: 'gzip' | 'zstd', source?: ThreadedSource) {
+  constructor(format: ThreadedFormat, source?: ThreadedSource) {
     super({ readableHighWaterMark: 1024 * 1024 });
-    this.hashesOutput = format === 'zstd';
+    this.hashesOutput = source?.hashOutput ?? format === 'zstd';
     this.reads = source;
     const workerData = { format, hashOutput: this.hashesOutput, file: source?.file, blobAlgorithm: source?.blobAlgorithm };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData });
@@ -293,16 +313,22 @@ export type DigestingTransform = Transform & {
   recycle(chunk: Buffer): void;
 };
 
-/** A file range a decompression thread reads itself, and the algorithm to hash it with (for the blob digest). */
+/** What a thread decodes: gzip, zstd, or (for a file range it reads itself) a plain tar passed through. */
+export type ThreadedFormat = 'gzip' | 'zstd' | 'none';
+
+/** A file range a decompression thread reads itself, and what it hashes there. */
 export interface ThreadedSource {
   readonly file: { readonly path: string; readonly offset: number; readonly length: number };
+  /** Algorithm of the blob digest to compute over the range as stored (none: not computed). */
   readonly blobAlgorithm?: string;
+  /** Hash the output (the diff id) on the thread. */
+  readonly hashOutput: boolean;
 }
 
 /**
  * A streaming gzip or zstd decompressor that runs on its own thread and hashes its output there. Given a
  * `source`, the thread reads that file range itself (nothing is written to the stream; end it to wait for the rest).
  */
-export function createThreadedDecompressor(format: 'gzip' | 'zstd', source?: ThreadedSource): DigestingTransform {
+export function createThreadedDecompressor(format: ThreadedFormat, source?: ThreadedSource): DigestingTransform {
   return new ThreadedDecompressor(format, source);
 }
