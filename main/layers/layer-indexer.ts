@@ -484,8 +484,8 @@ function feedFile(file: FileRangeLike, options: IndexLayerOptions): Promise<Laye
 
 /**
  * For a big gzip, zstd or plain file range (when threads are allowed): a thread that reads the range itself
- * (decompressing it, hashing the blob and the output there), so its input never waits for this thread. Null otherwise, and when the head
- * cannot be read or sniffed (the streamed path then reports that).
+ * (decompressing it, hashing the blob and the output there), so its input never waits for this thread.
+ * Null otherwise, and when the head cannot be read or sniffed (the streamed path then reports that).
  */
 function threadReader(file: FileRangeLike, options: IndexLayerOptions): { compression: Compression; decompressor: DigestingTransform } | null {
   if (options.threadedDecompression === false || file.length < THREADED_MIN_BYTES) return null;
