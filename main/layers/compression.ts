@@ -4,7 +4,7 @@ import * as zlib from 'node:zlib';
 import { StrataError } from '../../shared/errors';
 import type { Compression } from '../../shared/model';
 import { headerChecksumOk } from './tar-reader';
-import { createThreadedDecompressor, type DigestingTransform, type ThreadedSource } from './threaded-decompressor';
+import { createThreadedDecompressor, type DigestingTransform, type ThreadedOptions } from './threaded-decompressor';
 import { createSequentialXzDecoder, XzBlockDecoder } from './xz-block-decoder';
 
 /** Bytes of a blob's head that `detectCompression` needs to decide (one tar header block). */
@@ -41,9 +41,9 @@ type ZstdZlib = typeof zlib & { createZstdDecompress?: (options?: zlib.ZlibOptio
 /**
  * A streaming decompressor for the format (null for plain tar); bzip2 throws 'unknown-format' (not supported).
  * `threaded` runs gzip and zstd on a thread of their own, overlapping the caller's parsing and hashing, and decodes
- * multi-block xz streams' blocks in parallel.
+ * multi-block xz streams' blocks in parallel; `hashOutput` says whether a zstd thread hashes its output (the diff id).
  */
-export function createDecompressor(compression: Compression, name = 'layer', options: { threaded?: boolean } = {}): Transform | null {
+export function createDecompressor(compression: Compression, name = 'layer', options: { threaded?: boolean; hashOutput?: boolean } = {}): Transform | null {
   switch (compression) {
     case 'none':
       return null;
@@ -53,7 +53,7 @@ export function createDecompressor(compression: Compression, name = 'layer', opt
       const native = (zlib as ZstdZlib).createZstdDecompress;
       if (native) return native({ chunkSize: DECOMPRESS_CHUNK });
       // Node 20 has no zstd in zlib: zstd-napi's libzstd, whose stream would run on the calling thread.
-      if (options.threaded) return createThreadedDecompressor('zstd');
+      if (options.threaded) return createThreadedDecompressor('zstd', { hashOutput: options.hashOutput });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { DecompressStream } = require('zstd-napi') as typeof import('zstd-napi');
       return new DecompressStream();
@@ -72,7 +72,7 @@ export function createDecompressor(compression: Compression, name = 'layer', opt
  * A decompressor whose own thread reads `source` (gzip, zstd where zlib has none, and plain tars, passed
  * through); null for formats without one (xz), which are streamed to `createDecompressor`'s instead.
  */
-export function createFileDecompressor(compression: Compression, source: ThreadedSource): DigestingTransform | null {
+export function createFileDecompressor(compression: Compression, source: ThreadedOptions & Required<Pick<ThreadedOptions, 'file'>>): DigestingTransform | null {
   if (compression === 'gzip' || compression === 'none') return createThreadedDecompressor(compression, source);
   if (compression === 'zstd' && !(zlib as ZstdZlib).createZstdDecompress) return createThreadedDecompressor('zstd', source);
   return null;

@@ -315,7 +315,7 @@ export class LayerIndexer {
     if (this.compression === 'none' && this.blobHash?.algorithm === 'sha256' && this.diffHash) this.blobHash = null;
     // Big blobs decompress on a thread of their own; small ones are not worth a thread's start-up.
     const threaded = this.options.threadedDecompression !== false && (this.options.compressedSize ?? 0) >= THREADED_MIN_BYTES;
-    const d = createDecompressor(this.compression, this.options.name, { threaded });
+    const d = createDecompressor(this.compression, this.options.name, { threaded, hashOutput: this.diffHash !== null });
     if (d) this.attach(d);
   }
 

@@ -202,7 +202,9 @@ class ThreadedDecompressor extends Transform {
   /** Compressed bytes the thread has taken in, as of the last chunk emitted. */
   bytesIn = 0;
   readonly hashesOutput: boolean;
-  private readonly reads: ThreadedSource | undefined;
+  /** The file range the thread reads itself, if any. */
+  private readonly reads: ThreadedOptions['file'];
+  private readonly blobAlgorithm: string | undefined;
   private readonly worker: Worker;
   private inFlight = 0;
   private blocked: TransformCallback | null = null;
@@ -216,11 +218,12 @@ class ThreadedDecompressor extends Transform {
   /** Output buffers the reader has finished with, sent back with the next credits. */
   private readonly recycled: ArrayBuffer[] = [];
 
-  constructor(format: ThreadedFormat, source?: ThreadedSource) {
+  constructor(format: ThreadedFormat, options: ThreadedOptions) {
     super({ readableHighWaterMark: 1024 * 1024 });
-    this.hashesOutput = source?.hashOutput ?? format === 'zstd';
-    this.reads = source;
-    const workerData = { format, hashOutput: this.hashesOutput, file: source?.file, blobAlgorithm: source?.blobAlgorithm };
+    this.hashesOutput = options.hashOutput ?? format === 'zstd';
+    this.reads = options.file;
+    this.blobAlgorithm = options.blobAlgorithm;
+    const workerData = { format, hashOutput: this.hashesOutput, file: options.file, blobAlgorithm: options.blobAlgorithm };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData });
     this.worker.on('message', (m: FromThread) => this.onMessage(m));
     this.worker.on('error', (error) => this.destroy(error));
@@ -287,7 +290,7 @@ class ThreadedDecompressor extends Transform {
       case 'end': {
         this.bytesIn = m.bytesIn;
         if (m.sha256) this.outputDigest = 'sha256:' + m.sha256;
-        if (m.blobDigest) this.blobDigest = `${this.reads?.blobAlgorithm}:${m.blobDigest}`;
+        if (m.blobDigest) this.blobDigest = `${this.blobAlgorithm}:${m.blobDigest}`;
         const done = this.flushed;
         this.flushed = null;
         this.threadDone = true;
@@ -316,19 +319,17 @@ export type DigestingTransform = Transform & {
 /** What a thread decodes: gzip, zstd, or (for a file range it reads itself) a plain tar passed through. */
 export type ThreadedFormat = 'gzip' | 'zstd' | 'none';
 
-/** A file range a decompression thread reads itself, and what it hashes there. */
-export interface ThreadedSource {
-  readonly file: { readonly path: string; readonly offset: number; readonly length: number };
-  /** Algorithm of the blob digest to compute over the range as stored (none: not computed). */
+/** What a decompression thread reads (a file range, or else what is written to the stream) and what it hashes. */
+export interface ThreadedOptions {
+  /** A file range the thread reads itself: nothing may then be written to the stream (end it to wait for the rest). */
+  readonly file?: { readonly path: string; readonly offset: number; readonly length: number };
+  /** Algorithm of the blob digest to compute over the file range as stored (none: not computed). */
   readonly blobAlgorithm?: string;
-  /** Hash the output (the diff id) on the thread. */
-  readonly hashOutput: boolean;
+  /** Hash the output (the diff id) on the thread (default: for zstd only). */
+  readonly hashOutput?: boolean;
 }
 
-/**
- * A streaming gzip or zstd decompressor that runs on its own thread and hashes its output there. Given a
- * `source`, the thread reads that file range itself (nothing is written to the stream; end it to wait for the rest).
- */
-export function createThreadedDecompressor(format: ThreadedFormat, source?: ThreadedSource): DigestingTransform {
-  return new ThreadedDecompressor(format, source);
+/** A streaming decompressor that runs on its own thread (reading a file range itself when given one) and may hash its output there. */
+export function createThreadedDecompressor(format: ThreadedFormat, options: ThreadedOptions = {}): DigestingTransform {
+  return new ThreadedDecompressor(format, options);
 }
