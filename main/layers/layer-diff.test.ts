@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EntryType, LayerEntry, LayerIndex } from '../../shared/model';
-import { comparePaths, diffLayers, mergedFilesystem } from './layer-diff';
+import { comparePaths, diffLayers, diffLayersInSteps, mergedFilesystem, mergedFilesystemInSteps } from './layer-diff';
 
 function entry(path: string, type: EntryType = 'file', extra: Partial<LayerEntry> = {}): LayerEntry {
   const size = type === 'file' ? (extra.size ?? 3) : 0;
@@ -148,4 +148,23 @@ test('an implicit lower directory emitted explicitly later is changed with nothi
 test('comparePaths orders by component', () => {
   const list = ['/a-b', '/a/b', '/a', '/a/b/c', '/b'];
   assert.deepEqual([...list].sort(comparePaths), ['/a', '/a/b', '/a/b/c', '/a-b', '/b']);
+});
+
+test('the stepped diff yields every few thousand entries and returns what diffLayers returns', () => {
+  const base = Array.from({ length: 30_000 }, (_, i) => entry(`/usr/lib/d${i % 100}/f${i}`));
+  const top = Array.from({ length: 30_000 }, (_, i) => entry(`/usr/lib/d${i % 100}/f${i * 2}`, 'file', { size: 9 }));
+  const indexes = [layer(base), layer(top, ['/usr/lib/d7'], ['/usr/lib/d8'])];
+  const steps = diffLayersInSteps(indexes);
+  let yields = 0;
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) yields++;
+  assert.ok(yields >= 2, `yielded ${yields} times over 60k entries`);
+  assert.deepEqual(step.value, diffLayers(indexes));
+  assert.ok(step.value[1].changed.length > 0 && step.value[1].deleted.length > 0 && step.value[1].created.length > 0);
+  const merged = mergedFilesystemInSteps(indexes, 1);
+  let mergedYields = 0;
+  let last = merged.next();
+  for (; !last.done; last = merged.next()) mergedYields++;
+  assert.ok(mergedYields >= 2, `the merged view yielded ${mergedYields} times`);
+  assert.deepEqual(last.value, mergedFilesystem(indexes, 1));
 });

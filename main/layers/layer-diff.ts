@@ -153,8 +153,11 @@ function deletedEntry(node: FsNode): DeletedEntry {
   return { ...node.entry, layer: node.layer };
 }
 
-/** Applies one layer to the tree and returns what it did. */
-function applyLayer(tree: MergedTree, index: LayerIndex, layer: number): LayerDiff {
+/** Entries applied between two yields of the stepped diff: about 20 ms of work. */
+const STEP_ENTRIES = 20_000;
+
+/** Applies one layer to the tree and returns what it did, yielding after every `STEP_ENTRIES` entries. */
+function* applyLayer(tree: MergedTree, index: LayerIndex, layer: number): Generator<void, LayerDiff> {
   // Whiteouts first: opaque directories, then `.wh.` names (both are applied before the layer's entries).
   const deletedNow = new Map<string, FsNode>();
   for (const dir of index.opaqueDirs) for (const n of tree.removeChildren(dir)) deletedNow.set(n.entry.path, n);
@@ -162,7 +165,12 @@ function applyLayer(tree: MergedTree, index: LayerIndex, layer: number): LayerDi
 
   const created: LayerEntry[] = [];
   const changed: ChangedEntry[] = [];
+  let untilYield = STEP_ENTRIES;
   for (const entry of index.entries) {
+    if (--untilYield === 0) {
+      untilYield = STEP_ENTRIES;
+      yield;
+    }
     const below = tree.get(entry.path) ?? deletedNow.get(entry.path);
     // An implicit directory made earlier in this same layer (child listed before parent) is new here.
     if (below && !(below.implicit && below.layer === layer)) {
@@ -182,15 +190,37 @@ function applyLayer(tree: MergedTree, index: LayerIndex, layer: number): LayerDi
   return { created, changed, deleted };
 }
 
+/**
+ * `diffLayers` in steps: the generator yields after every few thousand entries (about 20 ms of work), so a
+ * caller on a busy event loop can run it a step per turn; it returns the diffs.
+ */
+export function* diffLayersInSteps(indexes: readonly LayerIndex[]): Generator<void, LayerDiff[]> {
+  const tree = new MergedTree();
+  const diffs: LayerDiff[] = [];
+  for (let layer = 0; layer < indexes.length; layer++) diffs.push(yield* applyLayer(tree, indexes[layer], layer));
+  return diffs;
+}
+
 /** What every layer did to the union of the layers below it, base first. */
 export function diffLayers(indexes: readonly LayerIndex[]): LayerDiff[] {
+  return runToEnd(diffLayersInSteps(indexes));
+}
+
+/** `mergedFilesystem` in steps, like `diffLayersInSteps` (the final sort is one step). */
+export function* mergedFilesystemInSteps(indexes: readonly LayerIndex[], layer: number): Generator<void, MergedEntry[]> {
   const tree = new MergedTree();
-  return indexes.map((index, layer) => applyLayer(tree, index, layer));
+  for (let i = 0; i <= layer && i < indexes.length; i++) yield* applyLayer(tree, indexes[i], i);
+  return tree.entries();
 }
 
 /** The merged filesystem as of `layer` (0 = base), sorted by path, each path tagged with its last writer. */
 export function mergedFilesystem(indexes: readonly LayerIndex[], layer: number): MergedEntry[] {
-  const tree = new MergedTree();
-  for (let i = 0; i <= layer && i < indexes.length; i++) applyLayer(tree, indexes[i], i);
-  return tree.entries();
+  return runToEnd(mergedFilesystemInSteps(indexes, layer));
+}
+
+function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }

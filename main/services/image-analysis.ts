@@ -15,7 +15,8 @@ import type { Image } from '../stores/types';
 import type { IndexCache } from '../cache/index-cache';
 import type { IndexPool } from '../layers/index-pool';
 import { indexLayerCached } from '../layers/index-pool';
-import { diffLayers } from '../layers/layer-diff';
+import { diffLayersInSteps } from '../layers/layer-diff';
+import { runInTurns } from './run-in-turns';
 
 /** An image with every layer indexed and diffed. */
 export interface AnalyzedImage {
@@ -114,10 +115,12 @@ export async function analyzeImage(
     }),
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isCancel(r.reason));
-  if (options.signal?.aborted) throw new StrataError('cancelled', `${store.location}: analysis cancelled.`);
+  const cancelled = () => new StrataError('cancelled', `${store.location}: analysis cancelled.`);
+  if (options.signal?.aborted) throw cancelled();
   if (failed) throw failed.reason;
   const indexes = results.map((r) => (r as PromiseFulfilledResult<LayerIndex>).value);
-  const diffs = diffLayers(indexes);
+  // A step per event-loop turn: a big image's diff does not stall IPC and requests for a second.
+  const diffs = await runInTurns(diffLayersInSteps(indexes), options.signal && { signal: options.signal, error: cancelled });
   return {
     sourceKind: store.kind,
     location: store.location,

@@ -30,7 +30,7 @@ import { analyzeImage, type AnalyzedImage } from './image-analysis';
 import { openSourceSpec, safeUploadName } from './open-source';
 import { createRemoteHandlers } from './remote-handlers';
 import type { StrataService, StrataServiceOptions } from './strata-service-types';
-import { buildTreeData, pathDetails } from './tree-data';
+import { buildTreeData, pathDetails, prepareMergedAt } from './tree-data';
 
 const MAX_RECENT = 12;
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -141,6 +141,7 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
     async getLayerTree({ imageId, layer, view }): Promise<TreeData> {
       const image = imageOf(imageId);
       checkLayer(image, layer);
+      if (view === 'merged') await prepareMergedAt(image, layer);
       return buildTreeData(image, layer, view);
     },
 

@@ -4,8 +4,9 @@ import type { PathDetails, PathHistoryItem, RowStatus, TreeData } from '../../sh
 import { ENTRY_TYPE_CODES } from '../../shared/api';
 import { plainEntry, type ChangeAspect, type EntryType, type LayerDiff, type LayerIndex, type MergedEntry } from '../../shared/model';
 import { heldByLinks, traceContentCopies } from '../bloat/content-copies';
-import { comparePaths, mergedFilesystem } from '../layers/layer-diff';
+import { comparePaths, mergedFilesystem, mergedFilesystemInSteps } from '../layers/layer-diff';
 import { trimCreatedBy, type AnalyzedImage } from './image-analysis';
+import { runInTurns } from './run-in-turns';
 
 interface Row {
   readonly path: string;
@@ -18,16 +19,29 @@ interface Row {
 
 const mergedMemo = new WeakMap<AnalyzedImage, Map<number, readonly MergedEntry[]>>();
 
-/** The merged filesystem as of `layer`, memoised for the last few layers asked for. */
-export function mergedAt(image: AnalyzedImage, layer: number): readonly MergedEntry[] {
+function memoOf(image: AnalyzedImage): Map<number, readonly MergedEntry[]> {
   let memo = mergedMemo.get(image);
   if (!memo) mergedMemo.set(image, (memo = new Map()));
-  const hit = memo.get(layer);
-  if (hit) return hit;
-  const merged = mergedFilesystem(image.indexes, layer);
+  return memo;
+}
+
+function remember(memo: Map<number, readonly MergedEntry[]>, layer: number, merged: readonly MergedEntry[]): readonly MergedEntry[] {
   if (memo.size >= 3) memo.delete(memo.keys().next().value as number);
   memo.set(layer, merged);
   return merged;
+}
+
+/** The merged filesystem as of `layer`, memoised for the last few layers asked for. */
+export function mergedAt(image: AnalyzedImage, layer: number): readonly MergedEntry[] {
+  const memo = memoOf(image);
+  return memo.get(layer) ?? remember(memo, layer, mergedFilesystem(image.indexes, layer));
+}
+
+/** Computes `mergedAt(image, layer)` into the memo a step per event-loop turn (before a whole-filesystem query). */
+export async function prepareMergedAt(image: AnalyzedImage, layer: number): Promise<void> {
+  const memo = memoOf(image);
+  if (memo.has(layer)) return;
+  remember(memo, layer, await runInTurns(mergedFilesystemInSteps(image.indexes, layer)));
 }
 
 /** The rows of one layer's tree: its changes only, or the whole filesystem as of that layer. */
