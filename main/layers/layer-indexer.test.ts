@@ -290,3 +290,26 @@ test('big gzip, zstd and plain file ranges are read by a thread of their own: sa
     await assert.rejects(indexLayerFile(range, { name: `bad-headers!${format}`, headersOnly: true, expectedDigest: sha('other') }), isCode('digest-mismatch', /blob digest/));
   }
 });
+
+test('the ratio guard trips on a big file range whose thread reads it (the compressed count comes from the thread)', async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-thread-ratio-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  // Mostly zeros with a sprinkle of noise: about 25:1 under zstd, so 120 MiB packs into more than 4 MiB.
+  const sparse = Buffer.alloc(120 * 1024 * 1024);
+  let x = 12345;
+  for (let i = 0; i < sparse.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    if (x >>> 27 === 0) sparse[i] = x & 0xff;
+  }
+  const blob = await compressBuffer(await makeLayerTar([file('sparse.bin', sparse)]), 'zstd');
+  assert.ok(blob.length >= 4 * 1024 * 1024 && (120 * 1024 * 1024) / blob.length > 10, `compressed to ${blob.length} bytes`);
+  const p = path.join(tmp, 'sparse.zst');
+  fs.writeFileSync(p, blob);
+  const range = { path: p, offset: 0, length: blob.length };
+  await assert.rejects(indexLayerFile(range, { name: 'sparse.zst', maxRatio: 10 }), isCode('too-large', /sparse\.zst.*ratio above 10/));
+  // Under a cap above its real ratio the same range indexes: the thread's count of compressed bytes is right.
+  const ratio = Math.ceil((120 * 1024 * 1024) / blob.length);
+  const index = await indexLayerFile(range, { name: 'sparse.zst', maxRatio: ratio + 2 });
+  assert.equal(index.entries[0].size, sparse.length);
+  assert.equal(index.compressedSize, blob.length);
+});
