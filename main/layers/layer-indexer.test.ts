@@ -313,3 +313,20 @@ test('the ratio guard trips on a big file range whose thread reads it (the compr
   assert.equal(index.entries[0].size, sparse.length);
   assert.equal(index.compressedSize, blob.length);
 });
+
+test('index size guard: too many members, or too many bytes of names, are refused naming the layer', async (t) => {
+  const many = await makeLayerTar(Array.from({ length: 600 }, (_, i) => file(`d/f${i}`, 'x')));
+  await assert.rejects(indexLayerStream(chunks(many, 4096), { name: 'many.tar', maxEntries: 500 }), isCode('too-large', /many\.tar: more than 500 entries/));
+  // Members that leave no entry count too: whiteouts and unsafe names (each of which leaves a warning).
+  const ghosts = await makeLayerTar(Array.from({ length: 600 }, (_, i) => (i % 2 ? whiteout(`/gone/w${i}`) : file(`../escape${i}`, 'x'))));
+  await assert.rejects(indexLayerStream(chunks(ghosts, 4096), { name: 'ghosts.tar', maxEntries: 500 }), isCode('too-large', /ghosts\.tar: more than 500 entries/));
+  const long = await makeLayerTar(Array.from({ length: 50 }, (_, i) => file(`${'n'.repeat(300)}/${i}`, 'x')));
+  await assert.rejects(indexLayerStream(chunks(long, 4096), { name: 'long.tar', maxNameBytes: 10_000 }), isCode('too-large', /long\.tar: more than 10000 bytes of entry names/));
+  assert.equal((await indexLayerStream(chunks(many, 4096), { name: 'many.tar', maxEntries: 600 })).entries.length, 600);
+  // The headers-only path over a plain file range keeps the same guard.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-guard-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(tmp, 'many.tar'), many);
+  const range = { path: path.join(tmp, 'many.tar'), offset: 0, length: many.length };
+  await assert.rejects(indexLayerFile(range, { name: 'many.tar', headersOnly: true, maxEntries: 500 }), isCode('too-large', /more than 500 entries/));
+});

@@ -28,6 +28,10 @@ export interface IndexLayerOptions {
   readonly maxUncompressedBytes?: number;
   /** Cap on uncompressed/compressed bytes once past 64 MiB of output (default 1000). */
   readonly maxRatio?: number;
+  /** Cap on tar members (entries, whiteouts, dropped ones: default 5M), which bounds the index's memory. */
+  readonly maxEntries?: number;
+  /** Cap on the bytes of member names and link targets together (default 1 GiB), which bounds the index's memory. */
+  readonly maxNameBytes?: number;
   /** Fail with 'stalled' when no byte moves for this long (default 30 s). */
   readonly stallTimeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -39,6 +43,11 @@ export interface IndexLayerOptions {
 export const DEFAULT_MAX_UNCOMPRESSED = 64 * 1024 ** 3;
 /** Default cap on the compression ratio (checked after the first 64 MiB of output). */
 export const DEFAULT_MAX_RATIO = 1000;
+
+/** Default cap on a layer's tar members (the biggest real layers hold about 1M). */
+export const DEFAULT_MAX_ENTRIES = 5_000_000;
+/** Default cap on the bytes of a layer's member names and link targets. */
+export const DEFAULT_MAX_NAME_BYTES = 1024 ** 3;
 
 /** Default progress watchdog. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
@@ -78,10 +87,23 @@ class IndexBuilder implements TarVisitor {
   private pendingHeader: TarHeader | null = null;
   private pendingPath = '';
   private pendingLink = '';
+  private members = 0;
+  private nameBytes = 0;
+  private readonly maxEntries: number;
+  private readonly maxNameBytes: number;
 
-  constructor(private readonly hashFiles: boolean) {}
+  constructor(
+    private readonly hashFiles: boolean,
+    private readonly options: IndexLayerOptions,
+  ) {
+    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.maxNameBytes = options.maxNameBytes ?? DEFAULT_MAX_NAME_BYTES;
+  }
 
   entry(h: TarHeader): boolean {
+    // Every member counts, kept or not: whiteouts, dropped names and their warnings take memory too.
+    this.nameBytes += h.name.length + h.linkname.length;
+    if (++this.members > this.maxEntries || this.nameBytes > this.maxNameBytes) this.refuse(h);
     if (h.type === 'unsupported') {
       this.warn('unsupported-entry', `unsupported tar entry type '${printable(h.typeflag)}'; skipped`, h);
       return false;
@@ -149,6 +171,12 @@ class IndexBuilder implements TarVisitor {
     }
   }
 
+  private refuse(h: TarHeader): never {
+    const name = this.options.name;
+    const what = this.members > this.maxEntries ? `${this.maxEntries} entries` : `${this.maxNameBytes} bytes of entry names`;
+    throw new StrataError('too-large', `${name}: more than ${what}; refusing (index size guard)`, { file: name, entry: h.name });
+  }
+
   private warn(code: LayerWarning['code'], message: string, h: TarHeader): void {
     this.warnings.push({ code, message, entry: h.name, offset: h.offset });
   }
@@ -203,7 +231,7 @@ export class LayerIndexer {
   onFail: ((error: Error) => void) | null = null;
 
   constructor(private readonly options: IndexLayerOptions) {
-    this.builder = new IndexBuilder(!options.headersOnly);
+    this.builder = new IndexBuilder(!options.headersOnly, options);
     this.reader = new TarReader(this.builder, options.name);
     this.diffHash = options.headersOnly ? null : createHash('sha256');
     this.blobHash = hashFor(options.expectedDigest);
@@ -520,7 +548,7 @@ function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): 
     const window = Buffer.allocUnsafe(WINDOW);
     const headLen = fs.readSync(fd, window, 0, Math.min(DETECT_BYTES, file.length), file.offset);
     if (detectCompression(window.subarray(0, headLen), options.name) !== 'none') return null;
-    const builder = new IndexBuilder(false);
+    const builder = new IndexBuilder(false, options);
     const reader = new TarReader(builder, options.name);
     let pos = 0;
     while (pos < file.length && !reader.ended) {
