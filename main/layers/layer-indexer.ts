@@ -478,76 +478,76 @@ export interface FileRangeLike {
 
 /** Indexes a layer stored as a byte range of a local file; plain tars with `headersOnly` jump over file data. */
 export async function indexLayerFile(file: FileRangeLike, options: IndexLayerOptions): Promise<LayerIndex> {
-  const fast = plainHeadersFastPath(file, options);
-  if (fast) return take(fast, (columns, meta) => columns.toIndex(meta));
-  return (await feedFile(file, options)).end();
+  const run = startFile(file, options);
+  return 'fast' in run ? take(run.fast, (columns, meta) => columns.toIndex(meta)) : (await run.indexer).end();
 }
 
 /** `indexLayerFile`, resolving with the index in index-codec's encoding; no entry object is ever built. */
 export async function encodeLayerFile(file: FileRangeLike, options: IndexLayerOptions): Promise<Buffer> {
-  const fast = plainHeadersFastPath(file, options);
-  if (fast) return take(fast, (columns, meta) => columns.encode(meta));
-  return (await feedFile(file, options)).endEncoded();
+  const run = startFile(file, options);
+  return 'fast' in run ? take(run.fast, (columns, meta) => columns.encode(meta)) : (await run.indexer).endEncoded();
 }
 
-function plainHeadersFastPath(file: FileRangeLike, options: IndexLayerOptions): IndexedLayer | null {
-  if (!options.headersOnly || options.expectedDigest || options.expectedDiffId) return null;
-  return indexPlainTarHeaders(file, { ...options, compressedSize: options.compressedSize ?? file.length });
-}
-
-/** A LayerIndexer fed every byte of a file range; the caller ends it. */
-function feedFile(file: FileRangeLike, options: IndexLayerOptions): Promise<LayerIndexer> {
-  const onThread = threadReader(file, options);
+/**
+ * Starts indexing a file range, its head sniffed once: the headers-only fast path over a plain tar (done at once),
+ * a thread that reads the range itself, or a stream of it fed to a LayerIndexer.
+ */
+function startFile(file: FileRangeLike, options: IndexLayerOptions): { fast: IndexedLayer } | { indexer: Promise<LayerIndexer> } {
+  const sized = { ...options, compressedSize: options.compressedSize ?? file.length };
+  const compression = sniffFile(file, options.name);
+  if (compression === 'none' && options.headersOnly && !options.expectedDigest && !options.expectedDiffId) {
+    return { fast: indexPlainTarHeaders(file, sized) };
+  }
+  const onThread = compression && threadReader(file, sized, compression);
   if (onThread) {
-    const indexer = new LayerIndexer({ ...options, compressedSize: options.compressedSize ?? file.length });
-    indexer.readFrom(onThread.compression, onThread.decompressor);
-    return Promise.resolve(indexer);
+    const indexer = new LayerIndexer(sized);
+    indexer.readFrom(compression, onThread);
+    return { indexer: Promise.resolve(indexer) };
   }
   const stream =
     file.length === 0
       ? Readable.from([])
       : fs.createReadStream(file.path, { start: file.offset, end: file.offset + file.length - 1, highWaterMark: 1024 * 1024 });
-  return feed(stream, { ...options, compressedSize: options.compressedSize ?? file.length });
+  return { indexer: feed(stream, sized) };
 }
 
-/**
- * For a big gzip, zstd or plain file range (when threads are allowed): a thread that reads the range itself
- * (decompressing it, hashing the blob and the output there), so its input never waits for this thread.
- * Null otherwise, and when the head cannot be read or sniffed (the streamed path then reports that).
- */
-function threadReader(file: FileRangeLike, options: IndexLayerOptions): { compression: Compression; decompressor: DigestingTransform } | null {
-  if (options.threadedDecompression === false || file.length < THREADED_MIN_BYTES) return null;
-  let compression: Compression;
+/** A file range's compression from its head; null when it cannot be read or sniffed (the streamed path then reports that). */
+function sniffFile(file: FileRangeLike, name: string): Compression | null {
   try {
     const fd = fs.openSync(file.path, 'r');
     try {
-      const head = Buffer.alloc(DETECT_BYTES);
-      compression = detectCompression(head.subarray(0, fs.readSync(fd, head, 0, DETECT_BYTES, file.offset)), options.name);
+      const head = Buffer.alloc(Math.min(DETECT_BYTES, file.length));
+      return detectCompression(head.subarray(0, fs.readSync(fd, head, 0, head.length, file.offset)), name);
     } finally {
       fs.closeSync(fd);
     }
   } catch {
     return null;
   }
+}
+
+/**
+ * For a big gzip, zstd or plain file range (when threads are allowed): a thread that reads the range itself
+ * (decompressing it, hashing the blob and the output there), so its input never waits for this thread; else null.
+ */
+function threadReader(file: FileRangeLike, options: IndexLayerOptions, compression: Compression): DigestingTransform | null {
+  if (options.threadedDecompression === false || file.length < THREADED_MIN_BYTES) return null;
   // The diff id is hashed on the thread, except for gzip: its inflate is the slower side already.
   const hashOutput = !options.headersOnly && compression !== 'gzip';
   const algorithm = checkableAlgorithm(options.expectedDigest);
   // A plain tar's sha256 blob digest is its diff id: hashed once, as output.
   const blobAlgorithm = compression === 'none' && hashOutput && algorithm === 'sha256' ? undefined : (algorithm ?? undefined);
-  const decompressor = createFileDecompressor(compression, { file, blobAlgorithm, hashOutput });
-  return decompressor && { compression, decompressor };
+  return createFileDecompressor(compression, { file, blobAlgorithm, hashOutput });
 }
 
 /**
  * Headers-only fast path over a plain tar file range: synchronous positioned reads in 256 KiB windows,
- * jumping over file data. Returns null when the blob is compressed (the caller streams it instead).
+ * jumping over file data.
  */
-function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): IndexedLayer | null {
+function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): IndexedLayer {
   const fd = fs.openSync(file.path, 'r');
   try {
     const window = Buffer.allocUnsafe(WINDOW);
-    const headLen = fs.readSync(fd, window, 0, Math.min(DETECT_BYTES, file.length), file.offset);
-    if (detectCompression(window.subarray(0, headLen), options.name) !== 'none') return null;
     const builder = new IndexBuilder(false, options);
     const reader = new TarReader(builder, options.name);
     let pos = 0;

@@ -40,7 +40,7 @@ let credits = ${MAX_OUTPUT_IN_FLIGHT};
 let wake = null;
 let busy = false;
 const queue = [];
-// Compressed bytes taken in so far (reported with each output chunk, for progress and the ratio guard).
+// Bytes of a file range read so far (reported with each output chunk, for progress and the ratio guard).
 let bytesIn = 0;
 parentPort.on('message', (m) => {
   if (m.kind === 'credit') {
@@ -52,7 +52,6 @@ parentPort.on('message', (m) => {
   }
   if (workerData.file) return; // the thread reads its input itself
   queue.push(m);
-  bytesIn += m.length || 0;
   if (!busy) (workerData.format === 'gzip' ? runGzip : runZstd)();
 });
 
@@ -67,12 +66,8 @@ async function readFile(file) {
     if (workerData.format === 'none') return await readPlain(fs, fd, file, blobHash);
     // One buffer serves every read: a chunk is fully decompressed before the next read.
     const data = new ArrayBuffer(Math.min(${FILE_PIECE}, file.length));
-    for (let pos = 0; pos < file.length; ) {
-      const got = fs.readSync(fd, new Uint8Array(data), 0, Math.min(data.byteLength, file.length - pos), file.offset + pos);
-      if (got === 0) throw new Error('the file ends at byte ' + (file.offset + pos) + ', before the layer does');
-      pos += got;
-      if (blobHash) blobHash.update(new Uint8Array(data, 0, got));
-      bytesIn = pos;
+    while (bytesIn < file.length) {
+      const got = readNext(fs, fd, file, data, blobHash);
       queue.push({ kind: 'chunk', data, length: got, local: true });
       await (workerData.format === 'gzip' ? runGzip() : runZstd());
     }
@@ -87,20 +82,23 @@ async function readFile(file) {
 }
 // A plain tar: its bytes go out as read (into the recycled output buffers), hashed here for the diff id.
 async function readPlain(fs, fd, file, blobHash) {
-  for (let pos = 0; pos < file.length; ) {
+  while (bytesIn < file.length) {
     const data = takeBuffer();
-    const got = fs.readSync(fd, new Uint8Array(data), 0, Math.min(OUT, file.length - pos), file.offset + pos);
-    if (got === 0) throw new Error('the file ends at byte ' + (file.offset + pos) + ', before the layer does');
-    pos += got;
-    bytesIn = pos;
-    const view = new Uint8Array(data, 0, got);
-    if (blobHash) blobHash.update(view);
-    if (outputHash) outputHash.update(view);
+    const got = readNext(fs, fd, file, data, blobHash);
+    if (outputHash) outputHash.update(new Uint8Array(data, 0, got));
     await takeCredit();
     parentPort.postMessage({ kind: 'data', data, length: got, bytesIn }, [data]);
   }
   blobDigest = blobHash ? blobHash.digest('hex') : '';
   finish();
+}
+// Reads the range's next bytes into \`data\` (hashing them for the blob digest); throws when the file ends first.
+function readNext(fs, fd, file, data, blobHash) {
+  const got = fs.readSync(fd, new Uint8Array(data), 0, Math.min(data.byteLength, file.length - bytesIn), file.offset + bytesIn);
+  if (got === 0) throw new Error('the file ends at byte ' + (file.offset + bytesIn) + ', before the layer does');
+  if (blobHash) blobHash.update(new Uint8Array(data, 0, got));
+  bytesIn += got;
+  return got;
 }
 async function takeCredit() {
   while (credits === 0) await new Promise((resolve) => (wake = resolve));
@@ -199,7 +197,7 @@ class ThreadedDecompressor extends Transform {
   outputDigest = '';
   /** `algorithm:hex` of the file range read, once ended, when a blob algorithm was given. */
   blobDigest = '';
-  /** Compressed bytes the thread has taken in, as of the last chunk emitted. */
+  /** Bytes of the file range the thread has read, as of the last chunk emitted (0 when it reads no file). */
   bytesIn = 0;
   readonly hashesOutput: boolean;
   /** The file range the thread reads itself, if any. */
@@ -311,7 +309,7 @@ export type DigestingTransform = Transform & {
   readonly outputDigest: string;
   /** The file range's digest, when it read one with a blob algorithm. */
   readonly blobDigest: string;
-  /** Compressed bytes taken in so far. */
+  /** Bytes of the file range read so far (when it reads one). */
   readonly bytesIn: number;
   recycle(chunk: Buffer): void;
 };
