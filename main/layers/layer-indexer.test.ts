@@ -20,6 +20,10 @@ function chunks(data: Buffer, size = 1000): Readable {
   return Readable.from(parts);
 }
 
+/** A thread threshold the 5 MiB test blobs pass (the default, 24 MiB, would need far bigger fixtures). */
+const THREAD_MIN = 4 * 1024 * 1024;
+const THREADED = { threadMinBytes: THREAD_MIN } as const;
+
 const isCode = (code: string, also?: RegExp) => (e: unknown) => isStrataError(e) && e.code === code && (!also || also.test(e.message));
 
 test('indexes entries in tar order with normalised paths, modes, links and content digests', async () => {
@@ -235,14 +239,14 @@ test('big blobs decompress on a separate thread with the same result and the sam
   const tar = await makeLayerTar([file('noise.bin', noise), file('after', 'tail')]);
   for (const format of ['gzip', 'zstd'] as Compression[]) {
     const blob = await compressBuffer(tar, format);
-    assert.ok(blob.length >= 4 * 1024 * 1024, 'large enough for the threaded path');
-    const threaded = await indexLayerStream(chunks(blob, 1 << 20), { name: `big.${format}`, compressedSize: blob.length });
+    assert.ok(blob.length >= THREAD_MIN, 'large enough for the threaded path');
+    const threaded = await indexLayerStream(chunks(blob, 1 << 20), { name: `big.${format}`, compressedSize: blob.length, threadMinBytes: THREAD_MIN });
     const inThread = await indexLayerStream(chunks(blob, 1 << 20), { name: `big.${format}` });
     assert.deepEqual(threaded, inThread, format);
     assert.equal(threaded.entries[0].digest, sha(noise));
     assert.equal(threaded.diffId, sha(tar));
     const cut = blob.subarray(0, blob.length - 1000);
-    await assert.rejects(indexLayerStream(chunks(cut, 1 << 20), { name: `cut.${format}`, compressedSize: blob.length }), (e: unknown) => isStrataError(e) && e.message.includes(`cut.${format}`));
+    await assert.rejects(indexLayerStream(chunks(cut, 1 << 20), { name: `cut.${format}`, compressedSize: blob.length, threadMinBytes: THREAD_MIN }), (e: unknown) => isStrataError(e) && e.message.includes(`cut.${format}`));
   }
 });
 
@@ -255,12 +259,13 @@ test('big gzip, zstd and plain file ranges are read by a thread of their own: sa
   const prefix = Buffer.from('JUNK-BEFORE-THE-LAYER');
   for (const format of ['gzip', 'zstd', 'none'] as Compression[]) {
     const blob = format === 'none' ? tar : await compressBuffer(tar, format);
-    assert.ok(blob.length >= 4 * 1024 * 1024, 'large enough for the threaded path');
+    assert.ok(blob.length >= THREAD_MIN, 'large enough for the threaded path');
     const p = path.join(tmp, `archive.${format}`);
     fs.writeFileSync(p, Buffer.concat([prefix, blob, Buffer.from('TRAILER')]));
     const range = { path: p, offset: prefix.length, length: blob.length };
     const progress: number[] = [];
     const fromFile = await indexLayerFile(range, {
+      ...THREADED,
       name: `archive!${format}`,
       expectedDigest: sha(blob),
       expectedDiffId: sha(tar),
@@ -270,24 +275,29 @@ test('big gzip, zstd and plain file ranges are read by a thread of their own: sa
     assert.deepEqual(fromFile, streamed, format);
     assert.equal(fromFile.compressedSize, blob.length);
     assert.deepEqual(progress.slice(-2), [blob.length, blob.length], 'the last progress report is the whole blob');
-    await assert.rejects(indexLayerFile(range, { name: `bad!${format}`, expectedDigest: sha('other') }), isCode('digest-mismatch', new RegExp(`bad!${format}.*blob digest`)));
+    await assert.rejects(indexLayerFile(range, { ...THREADED, name: `bad!${format}`, expectedDigest: sha('other') }), isCode('digest-mismatch', new RegExp(`bad!${format}.*blob digest`)));
     await assert.rejects(
-      indexLayerFile({ ...range, length: blob.length - 1000 }, { name: `cut!${format}` }),
+      indexLayerFile({ ...range, length: blob.length - 1000 }, { ...THREADED, name: `cut!${format}` }),
       (e: unknown) => isStrataError(e) && e.message.includes(`cut!${format}`),
     );
     const shortFile = path.join(tmp, `short.${format}`);
     fs.writeFileSync(shortFile, Buffer.concat([prefix, blob.subarray(0, blob.length - 4096)]));
     await assert.rejects(
-      indexLayerFile({ ...range, path: shortFile }, { name: `short!${format}` }),
+      indexLayerFile({ ...range, path: shortFile }, { ...THREADED, name: `short!${format}` }),
       (e: unknown) => isStrataError(e) && e.message.includes(`short!${format}`) && /the file ends at byte/.test(e.message),
       'a range past the end of the file is reported by the reading thread',
     );
-    await assert.rejects(indexLayerFile(range, { name: `capped!${format}`, maxUncompressedBytes: 1_000_000 }), isCode('too-large', new RegExp(`capped!${format}`)));
+    // Under the default threshold (24 MiB) a 5 MiB blob is not worth a thread's start: the stream path reads it.
+    await assert.rejects(
+      indexLayerFile({ ...range, path: shortFile }, { name: `short-default!${format}` }),
+      (e: unknown) => isStrataError(e) && e.message.includes(`short-default!${format}`) && !/the file ends at byte/.test(e.message),
+    );
+    await assert.rejects(indexLayerFile(range, { ...THREADED, name: `capped!${format}`, maxUncompressedBytes: 1_000_000 }), isCode('too-large', new RegExp(`capped!${format}`)));
     // Headers only: no diff id, yet the blob digest is still checked.
-    const headers = await indexLayerFile(range, { name: `headers!${format}`, headersOnly: true, expectedDigest: sha(blob) });
+    const headers = await indexLayerFile(range, { ...THREADED, name: `headers!${format}`, headersOnly: true, expectedDigest: sha(blob) });
     assert.equal(headers.diffId, '');
     assert.deepEqual(headers.entries.map((e) => e.path), streamed.entries.map((e) => e.path));
-    await assert.rejects(indexLayerFile(range, { name: `bad-headers!${format}`, headersOnly: true, expectedDigest: sha('other') }), isCode('digest-mismatch', /blob digest/));
+    await assert.rejects(indexLayerFile(range, { ...THREADED, name: `bad-headers!${format}`, headersOnly: true, expectedDigest: sha('other') }), isCode('digest-mismatch', /blob digest/));
   }
 });
 
@@ -302,14 +312,14 @@ test('the ratio guard trips on a big file range whose thread reads it (the compr
     if (x >>> 27 === 0) sparse[i] = x & 0xff;
   }
   const blob = await compressBuffer(await makeLayerTar([file('sparse.bin', sparse)]), 'zstd');
-  assert.ok(blob.length >= 4 * 1024 * 1024 && (120 * 1024 * 1024) / blob.length > 10, `compressed to ${blob.length} bytes`);
+  assert.ok(blob.length >= THREAD_MIN && (120 * 1024 * 1024) / blob.length > 10, `compressed to ${blob.length} bytes`);
   const p = path.join(tmp, 'sparse.zst');
   fs.writeFileSync(p, blob);
   const range = { path: p, offset: 0, length: blob.length };
-  await assert.rejects(indexLayerFile(range, { name: 'sparse.zst', maxRatio: 10 }), isCode('too-large', /sparse\.zst.*ratio above 10/));
+  await assert.rejects(indexLayerFile(range, { ...THREADED, name: 'sparse.zst', maxRatio: 10 }), isCode('too-large', /sparse\.zst.*ratio above 10/));
   // Under a cap above its real ratio the same range indexes: the thread's count of compressed bytes is right.
   const ratio = Math.ceil((120 * 1024 * 1024) / blob.length);
-  const index = await indexLayerFile(range, { name: 'sparse.zst', maxRatio: ratio + 2 });
+  const index = await indexLayerFile(range, { ...THREADED, name: 'sparse.zst', maxRatio: ratio + 2 });
   assert.equal(index.entries[0].size, sparse.length);
   assert.equal(index.compressedSize, blob.length);
 });

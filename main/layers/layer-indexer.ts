@@ -20,8 +20,10 @@ export interface IndexLayerOptions {
   readonly expectedDigest?: string;
   /** `sha256:` of the uncompressed tar: verified when given. */
   readonly expectedDiffId?: string;
-  /** Decompress gzip/zstd blobs ≥ 4 MiB on a thread of their own (default true); off when every core is busy anyway. */
+  /** Decompress big blobs on a thread of their own (default true); off when every core is busy anyway. */
   readonly threadedDecompression?: boolean;
+  /** Smallest blob (as stored) that gets a decompression thread (gzip, zstd, plain file ranges; default 24 MiB). */
+  readonly threadMinBytes?: number;
   /** Skip file content: no per-file digests and no diffId (plain tar file ranges then jump over data). */
   readonly headersOnly?: boolean;
   /** Cap on uncompressed bytes (default 64 GiB). */
@@ -55,8 +57,13 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 const RATIO_GRACE_BYTES = 64 * 1024 * 1024;
 const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const PROGRESS_INTERVAL_MS = 50;
-/** Blobs at least this big (when their size is known) decompress on a separate thread. */
-const THREADED_MIN_BYTES = 4 * 1024 * 1024;
+/**
+ * Default smallest blob that gets a decompression thread. A thread's start costs about 25 ms of CPU; measured on
+ * gzip layers alone on an idle core, it pays from about 22 MB (33 MB: 18 % faster; 11 MB: 10 % slower).
+ */
+const DEFAULT_THREAD_MIN_BYTES = 24 * 1024 * 1024;
+/** Smallest xz blob whose blocks decode in parallel (on libuv's pool: no thread to start). */
+const XZ_PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 /** Window of the positioned-read fast path. */
 const WINDOW = 256 * 1024;
 
@@ -342,7 +349,7 @@ export class LayerIndexer {
     this.compression = detectCompression(head.subarray(0, DETECT_BYTES), this.options.name);
     if (this.compression === 'none' && this.blobHash?.algorithm === 'sha256' && this.diffHash) this.blobHash = null;
     // Big blobs decompress on a thread of their own; small ones are not worth a thread's start-up.
-    const threaded = this.options.threadedDecompression !== false && (this.options.compressedSize ?? 0) >= THREADED_MIN_BYTES;
+    const threaded = this.options.threadedDecompression !== false && (this.options.compressedSize ?? 0) >= threadMinBytes(this.compression, this.options);
     const d = createDecompressor(this.compression, this.options.name, { threaded, hashOutput: this.diffHash !== null });
     if (d) this.attach(d);
   }
@@ -526,12 +533,17 @@ function sniffFile(file: FileRangeLike, name: string): Compression | null {
   }
 }
 
+/** The smallest blob of this compression that decompresses on a thread (xz: whose blocks decode in parallel). */
+function threadMinBytes(compression: Compression, options: IndexLayerOptions): number {
+  return compression === 'xz' ? XZ_PARALLEL_MIN_BYTES : (options.threadMinBytes ?? DEFAULT_THREAD_MIN_BYTES);
+}
+
 /**
  * For a big gzip, zstd or plain file range (when threads are allowed): a thread that reads the range itself
  * (decompressing it, hashing the blob and the output there), so its input never waits for this thread; else null.
  */
 function threadReader(file: FileRangeLike, options: IndexLayerOptions, compression: Compression): DigestingTransform | null {
-  if (options.threadedDecompression === false || file.length < THREADED_MIN_BYTES) return null;
+  if (options.threadedDecompression === false || file.length < threadMinBytes(compression, options)) return null;
   // The diff id is hashed on the thread, except for gzip: its inflate is the slower side already.
   const hashOutput = !options.headersOnly && compression !== 'gzip';
   const algorithm = checkableAlgorithm(options.expectedDigest);
