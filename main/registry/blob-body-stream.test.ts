@@ -1,7 +1,7 @@
-// BlobBodyStream: gathers small web-stream chunks into big ones, verifies size and digest, maps read errors.
+// BlobBodyStream: gathers a response body's small chunks into big ones, verifies size and digest, maps read errors.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { ReadableStream } from 'node:stream/web';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { StrataError } from '../../shared/errors';
 import { BlobBodyStream } from './blob-body-stream';
@@ -9,15 +9,15 @@ import { DigestCheck } from './digest-verifier';
 
 const sha256 = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
-/** A web stream of `bytes` in pieces of `piece` bytes, optionally failing after `failAfter` pieces. */
-function webBody(bytes: Buffer, piece: number, failAfter = Infinity): ReadableStream<Uint8Array> {
+/** A body of `bytes` in pieces of `piece` bytes, optionally failing after `failAfter` pieces. */
+function webBody(bytes: Buffer, piece: number, failAfter = Infinity): Readable {
   let at = 0;
   let pieces = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (pieces++ >= failAfter) return controller.error(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(new Uint8Array(bytes.subarray(at, at + piece)));
+  return new Readable({
+    read() {
+      if (pieces++ >= failAfter) return this.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      if (at >= bytes.length) return void this.push(null);
+      this.push(bytes.subarray(at, at + piece));
       at += piece;
     },
   });
@@ -75,12 +75,45 @@ test('a body that breaks mid-way rejects with the mapped error and the bytes rea
   );
 });
 
+test('a body that closes before its end rejects with the mapped error', async () => {
+  const body = new Readable({ read() {} });
+  body.push(Buffer.alloc(1000));
+  setImmediate(() => body.destroy());
+  await assert.rejects(
+    collect(new BlobBodyStream(body, new DigestCheck(sha256(Buffer.alloc(0)), -1, 'blob'), mapError)),
+    (e: StrataError) => e.code === 'network' && /lost after 1000 bytes \(the body closed before its end\)/.test(e.message),
+  );
+});
+
+test('a slow reader pauses the body: it is not read far ahead', async () => {
+  // 64 MiB in 16 KiB pieces, produced as fast as they are asked for: without backpressure all of it is read.
+  const total = 4096;
+  let pieces = 0;
+  const body = new Readable({
+    read() {
+      if (pieces === total) return void this.push(null);
+      pieces++;
+      setImmediate(() => this.push(Buffer.alloc(16 * 1024)));
+    },
+  });
+  const stream = new BlobBodyStream(body, new DigestCheck(sha256(Buffer.alloc(0)), -1, 'blob'), mapError);
+  stream.once('readable', () => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // One gathered chunk in the stream's buffer and at most one more being gathered, plus the body's own buffer.
+  assert.ok(pieces > 0 && pieces <= 3 * 16 + 4, `read ${pieces} pieces ahead`);
+  stream.destroy();
+  assert.equal(body.destroyed, true);
+});
+
 test('destroying the stream cancels the body', async () => {
   let cancelled = false;
-  const body = new ReadableStream<Uint8Array>({
-    pull: (controller) => controller.enqueue(new Uint8Array(64 * 1024)),
-    cancel: () => {
+  const body = new Readable({
+    read() {
+      this.push(Buffer.alloc(64 * 1024));
+    },
+    destroy(error, callback) {
       cancelled = true;
+      callback(error);
     },
   });
   const stream = new BlobBodyStream(body, new DigestCheck(sha256(Buffer.alloc(0)), -1, 'blob'), mapError);

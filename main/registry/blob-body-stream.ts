@@ -1,8 +1,7 @@
-// A registry blob's body as a Node stream, read straight from fetch's web stream (no Readable.fromWeb and
-// Transform hops), verified (size and digest) as it flows, and gathered into chunks of about 256 KiB so
-// the layer engine handles a few big chunks instead of many 16–64 KiB socket reads.
+// A registry blob's body as a Node stream: verified (size and digest) as it flows, and gathered into chunks of
+// about 256 KiB, so the layer engine handles a few big chunks instead of many 16–64 KiB socket reads. It reads
+// the response body's 'data' events itself (no Transform hop) and pauses it while its own buffer is full.
 import { Readable } from 'node:stream';
-import type { ReadableStream, ReadableStreamDefaultReader } from 'node:stream/web';
 import type { DigestCheck } from './digest-verifier';
 
 /** Bytes gathered into one emitted chunk. */
@@ -10,52 +9,65 @@ const GATHER_BYTES = 256 * 1024;
 
 /** Streams a response body through a DigestCheck; read errors go through `mapError` (given the bytes read so far). */
 export class BlobBodyStream extends Readable {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private reading = false;
+  private parts: Buffer[] = [];
+  private length = 0;
+  private ended = false;
 
   constructor(
-    body: ReadableStream<Uint8Array>,
+    private readonly body: Readable,
     private readonly check: DigestCheck,
     private readonly mapError: (error: unknown, bytesRead: number) => Error,
   ) {
     super({ highWaterMark: GATHER_BYTES });
-    this.reader = body.getReader();
+    body.pause();
+    body.on('data', (chunk: Buffer) => this.onData(chunk));
+    body.on('end', () => this.onEnd());
+    body.on('error', (error) => this.destroy(this.mapError(error, this.check.bytes)));
+    body.on('close', () => {
+      if (!this.ended && !this.destroyed) this.destroy(this.mapError(new Error('the body closed before its end'), this.check.bytes));
+    });
   }
 
   override _read(): void {
-    if (this.reading) return;
-    this.reading = true;
-    void this.pull();
+    this.body.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.reader.cancel().catch(() => undefined);
+    this.body.destroy();
     callback(error);
   }
 
-  private async pull(): Promise<void> {
-    const parts: Uint8Array[] = [];
-    let length = 0;
-    let ended = false;
+  private onData(chunk: Buffer): void {
+    if (this.destroyed) return;
     try {
-      while (length < GATHER_BYTES) {
-        const { done, value } = await this.reader.read();
-        if (done) {
-          this.check.finish();
-          ended = true;
-          break;
-        }
-        this.check.update(value);
-        parts.push(value);
-        length += value.length;
-      }
+      this.check.update(chunk);
     } catch (error) {
-      this.destroy(this.mapError(error, this.check.bytes));
+      this.destroy(error as Error);
       return;
     }
+    this.parts.push(chunk);
+    this.length += chunk.length;
+    if (this.length >= GATHER_BYTES && !this.flush()) this.body.pause();
+  }
+
+  private onEnd(): void {
+    this.ended = true;
     if (this.destroyed) return;
-    this.reading = false;
-    if (length > 0) this.push(parts.length === 1 ? Buffer.from(parts[0].buffer, parts[0].byteOffset, length) : Buffer.concat(parts, length));
-    if (ended) this.push(null);
+    try {
+      this.check.finish();
+    } catch (error) {
+      this.destroy(error as Error);
+      return;
+    }
+    if (this.length > 0) this.flush();
+    this.push(null);
+  }
+
+  /** Pushes the gathered bytes as one chunk; false when the reader wants no more for now. */
+  private flush(): boolean {
+    const chunk = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.length);
+    this.parts = [];
+    this.length = 0;
+    return this.push(chunk);
   }
 }

@@ -1,6 +1,7 @@
 // Opens a store for a reference: `docker://NAME` is the local Docker engine, anything else a registry.
 import { chainCredentials, dockerConfigCredentials, type CredentialLookup } from '../registry/credentials';
 import { parseImageReference } from '../registry/image-reference';
+import type { Dispatcher } from 'undici';
 import { RegistryClient, type RetryPolicy } from '../registry/registry-client';
 import { DockerEngineStore } from './docker-engine-store';
 import { RegistryStore } from './registry-store';
@@ -13,7 +14,7 @@ export interface ReferenceStoreOptions {
   /** Environment for DOCKER_HOST, DOCKER_CONFIG and DOCKER_CONTEXT (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** An undici Dispatcher for registry requests (e.g. an Agent trusting a private CA). */
-  readonly dispatcher?: object;
+  readonly dispatcher?: Dispatcher;
   readonly retry?: RetryPolicy;
   /** Force plain HTTP (true) or HTTPS (false) for the registry; default: HTTPS, HTTP fallback on loopback. */
   readonly plainHttp?: boolean;
