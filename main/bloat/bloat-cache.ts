@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BloatReport } from '../../shared/bloat';
-import { ENGINE_VERSION, type ImageDescriptor, type LayerDiff, type LayerIndex } from '../../shared/model';
+import { ENGINE_VERSION, type ImageDescriptor, type LayerIndex } from '../../shared/model';
 import { analyzeBloat } from './analyze-bloat';
 
 /** Version of the report's shape and rules; part of every key. */
@@ -30,14 +30,21 @@ export class BloatCache {
     this.dir = path.resolve(dir);
   }
 
-  /** The report of an image: from the cache when there, else analysed and stored. */
-  async report(image: ImageDescriptor, indexes: readonly LayerIndex[], diffs?: readonly LayerDiff[]): Promise<{ report: BloatReport; fromCache: boolean }> {
+  /**
+   * The report of an image: from the cache when there, else from `analyze` (default: `analyzeBloat` in one go;
+   * the service runs it in steps) and stored.
+   */
+  async report(
+    image: ImageDescriptor,
+    indexes: readonly LayerIndex[],
+    analyze: () => BloatReport | Promise<BloatReport> = () => analyzeBloat(image, indexes),
+  ): Promise<{ report: BloatReport; fromCache: boolean }> {
     const key = bloatCacheKey(image, indexes);
     if (key) {
       const cached = await this.read(key);
       if (cached) return { report: cached, fromCache: true };
     }
-    const report = analyzeBloat(image, indexes, diffs);
+    const report = await analyze();
     if (key) await this.write(key, report).catch(() => undefined);
     return { report, fromCache: false };
   }

@@ -3,6 +3,7 @@
 // sparse) file entry plus the hard links to it in the same layer; it is lost only when its last name is.
 import type { ChangeAspect, LayerDiff, LayerEntry, LayerIndex } from '../../shared/model';
 import type { WasteCause, WastedItem } from '../../shared/bloat';
+import { runToEnd, StepBudget } from '../layers/step-budget';
 
 /** A hard link to a copy, in the copy's layer. */
 export interface LinkName {
@@ -70,21 +71,28 @@ export interface TracedCopies {
   readonly tracked: readonly ReadonlyMap<number, ContentCopy>[];
 }
 
-/** Calls `fn` for every copy (each file entry with content, base layer first), with its traced copy if any. */
-export function forEachCopy(traced: TracedCopies, fn: (entry: LayerEntry, layer: number, copy: ContentCopy | undefined) => void): void {
-  traced.indexes.forEach((index, layer) => {
+/**
+ * Calls `fn` for every copy (each file entry with content, base layer first), with its traced copy if any;
+ * a stepped computation (see step-budget.ts).
+ */
+export function* forEachCopyInSteps(traced: TracedCopies, fn: (entry: LayerEntry, layer: number, copy: ContentCopy | undefined) => void): Generator<void, void> {
+  const budget = new StepBudget();
+  for (let layer = 0; layer < traced.indexes.length; layer++) {
     const tracked = traced.tracked[layer];
-    const entries = index.entries;
+    const entries = traced.indexes[layer].entries;
     for (let i = 0; i < entries.length; i++) {
+      if (budget.spend()) yield;
       const entry = entries[i];
       if (entry.type === 'file' || entry.type === 'sparse') fn(entry, layer, tracked.size > 0 ? tracked.get(i) : undefined);
     }
-  });
+  }
+  // The next walk starts with a budget of its own.
+  yield;
 }
 
-/** Calls `fn` for every copy still visible at the top, with the name it is visible by. */
-export function forEachVisible(traced: TracedCopies, fn: (path: string, entry: LayerEntry, layer: number) => void): void {
-  forEachCopy(traced, (entry, layer, copy) => {
+/** Calls `fn` for every copy still visible at the top, with the name it is visible by; in steps. */
+export function* forEachVisibleInSteps(traced: TracedCopies, fn: (path: string, entry: LayerEntry, layer: number) => void): Generator<void, void> {
+  yield* forEachCopyInSteps(traced, (entry, layer, copy) => {
     if (!copy) fn(entry.path, entry, layer);
     else if (copy.loss === null) fn(visibleName(copy) ?? entry.path, entry, layer);
   });
@@ -104,26 +112,42 @@ export function heldByLinks(traced: TracedCopies): Map<string, number> {
 
 /** Replays the diffs over every copy of every layer to find which are lost, and where. */
 export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): TracedCopies {
+  return runToEnd(traceContentCopiesInSteps(indexes, diffs, steps));
+}
+
+/** `traceContentCopies` as a stepped computation (see step-budget.ts). */
+export function* traceContentCopiesInSteps(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): Generator<void, TracedCopies> {
+  const budget = new StepBudget();
   // Only names a later layer overwrites or deletes (or a hard link points at) are ever looked up.
   const wanted: Set<string>[] = indexes.map(() => new Set());
   for (const diff of diffs) {
     for (const c of diff.changed) wanted[c.previousLayer]?.add(c.path);
     for (const d of diff.deleted) wanted[d.layer]?.add(d.path);
+    yield;
   }
   const tracked: Map<number, ContentCopy>[] = indexes.map(() => new Map());
   // Per layer: path → the copy whose file it is, or the hard link it is (wanted paths only).
-  const names: Map<string, ContentCopy | LinkName>[] = indexes.map((index, layer) => {
+  const names: Map<string, ContentCopy | LinkName>[] = [];
+  for (let layer = 0; layer < indexes.length; layer++) {
+    const entries = indexes[layer].entries;
     const byPath = new Map<string, ContentCopy | LinkName>();
+    names.push(byPath);
     const want = wanted[layer];
-    for (const entry of index.entries) if (entry.type === 'hardlink') want.add(entry.linkname);
-    if (want.size === 0) return byPath;
-    index.entries.forEach((entry, i) => {
-      if (!holdsContent(entry) || !want.has(entry.path)) return;
+    for (const entry of entries) {
+      if (budget.spend()) yield;
+      if (entry.type === 'hardlink') want.add(entry.linkname);
+    }
+    if (want.size === 0) continue;
+    for (let i = 0; i < entries.length; i++) {
+      if (budget.spend()) yield;
+      const entry = entries[i];
+      if (!holdsContent(entry) || !want.has(entry.path)) continue;
       const copy: ContentCopy = { layer, entry, lostIn: -1, links: null, loss: null };
       tracked[layer].set(i, copy);
       byPath.set(entry.path, copy);
-    });
-    for (const entry of index.entries) {
+    }
+    for (const entry of entries) {
+      if (budget.spend()) yield;
       if (entry.type !== 'hardlink') continue;
       // A link to a link resolves to the copy (the map holds links already seen).
       const target = byPath.get(entry.linkname);
@@ -133,11 +157,11 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
       (copy.links ??= []).push(link);
       byPath.set(entry.path, link);
     }
-    return byPath;
-  });
+  }
 
   const ref = (layer: number) => ({ layer, step: steps[layer] ?? '' });
-  diffs.forEach((diff, layer) => {
+  for (let layer = 0; layer < diffs.length; layer++) {
+    const diff = diffs[layer];
     const index = indexes[layer];
     const whiteouts = new Set(index.whiteouts);
     const opaque = new Set(index.opaqueDirs);
@@ -160,6 +184,7 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
       };
     };
     for (const c of diff.changed) {
+      if (budget.spend()) yield;
       lose(c.previousLayer, c.path, () => {
         const identical = holdsContent(c) && c.digest === c.previous.digest && c.size === c.previous.size;
         return {
@@ -172,9 +197,10 @@ export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readon
       });
     }
     for (const d of diff.deleted) {
+      if (budget.spend()) yield;
       lose(d.layer, d.path, () => ({ ...deletionCause(d.path, index, whiteouts, opaque, written), identical: false, metadataOnly: false, what: [] }));
     }
-  });
+  }
   return { indexes, tracked };
 }
 

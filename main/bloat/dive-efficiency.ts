@@ -26,6 +26,7 @@
 //    image that keeps 95% of paths out of the tally map.
 import type { LayerDiff, LayerEntry, LayerIndex } from '../../shared/model';
 import { BLOAT_LIMITS, type DiveFigures, type DiveInefficiency } from '../../shared/bloat';
+import { StepBudget } from '../layers/step-budget';
 
 const WHITEOUT = '.wh.';
 const META_WHITEOUT = '/.wh..wh.';
@@ -67,8 +68,8 @@ function trimmedPath(raw: string): string {
   return raw.startsWith(WHITEOUT, cut) ? raw.slice(0, cut) + raw.slice(cut + WHITEOUT.length) : raw;
 }
 
-/** dive's tree of one layer (the root excluded), built the way its AddPath builds it. */
-function layerTree(index: LayerIndex): LayerTree {
+/** dive's tree of one layer (the root excluded), built the way its AddPath builds it; in steps. */
+function* layerTreeInSteps(index: LayerIndex, budget: StepBudget): Generator<void, LayerTree> {
   const whiteouts: string[] = [];
   for (const w of new Set(index.whiteouts)) {
     const cut = w.lastIndexOf('/') + 1;
@@ -87,13 +88,19 @@ function layerTree(index: LayerIndex): LayerTree {
     parents.add(previous);
   };
   // The indexer already leaves out `.wh..wh.` names, and the root is not a node.
-  for (const e of index.entries) if (e.path !== '/') addParentOf(e.path);
+  for (const e of index.entries) {
+    if (budget.spend()) yield;
+    if (e.path !== '/') addParentOf(e.path);
+  }
   for (const raw of whiteouts) addParentOf(raw);
   for (const d of opaque) parents.add(parentOf(d));
   for (const dir of [...parents]) for (let d = parentOf(dir); d !== '/' && !parents.has(d); d = parentOf(d)) parents.add(d);
   parents.delete('/');
   const writtenParents = new Set<string>();
-  for (const e of index.entries) if (parents.has(e.path)) writtenParents.add(e.path);
+  for (const e of index.entries) {
+    if (budget.spend()) yield;
+    if (parents.has(e.path)) writtenParents.add(e.path);
+  }
   for (const raw of whiteouts) if (parents.has(raw)) writtenParents.add(raw);
   const written = opaque.length > 0 ? new Set([...index.entries.map((e) => e.path), ...whiteouts]) : null;
   const bare = [...parents].filter((d) => !writtenParents.has(d));
@@ -220,12 +227,13 @@ class StackedTree {
     return sum;
   }
 
-  /** dive's FileTree.Stack: every node of `upper` in visiting order; whiteouts remove, others write. */
-  stack(upper: LayerTree): void {
+  /** dive's FileTree.Stack: every node of `upper` in visiting order; whiteouts remove, others write. In steps. */
+  *stackInSteps(upper: LayerTree, budget: StepBudget): Generator<void, void> {
     const targets = new Set(upper.whiteouts.map(trimmedPath));
     // Order only matters among whiteouts and the nodes at or below their targets; the rest go as they come.
     const ordered: { raw: string; size: number; isDir: boolean }[] = upper.whiteouts.map((raw) => ({ raw, size: 0, isDir: false }));
     for (const e of upper.entries) {
+      if (budget.spend()) yield;
       // Writing a path this tree does not keep is a no-op in any order.
       if (e.path === '/' || !this.relevant(e.path)) continue;
       if (targets.size > 0 && underAny(e.path, targets)) ordered.push({ raw: e.path, size: e.size, isDir: e.type === 'dir' });
@@ -250,11 +258,14 @@ function underAny(path: string, targets: ReadonlySet<string>): boolean {
 
 /**
  * Computes dive 0.13's efficiency figures for an image's layers (base first), given their diffs and each
- * layer's size (the summed sizes of its entries).
+ * layer's size (the summed sizes of its entries). A stepped computation (see step-budget.ts).
  */
-export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], layerSizes: readonly number[]): DiveFigures {
+export function* diveFiguresInSteps(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], layerSizes: readonly number[]): Generator<void, DiveFigures> {
+  const budget = new StepBudget();
   const revisitable = revisitablePaths(indexes, diffs);
-  const trees = indexes.map(layerTree);
+  yield;
+  const trees: LayerTree[] = [];
+  for (const index of indexes) trees.push(yield* layerTreeInSteps(index, budget));
   // Leaves visited once: their size is both their smallest and their summed size.
   let visitedOnce = 0;
   // Per revisitable path: index into the tallies (summed sizes, smallest size, visits).
@@ -276,21 +287,25 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
   // The stacked tree of layers 0…i−1 over a copy of layer 0, built only when a whiteout needs it.
   let stacked: StackedTree | null = null;
   let stackedUpTo = -1;
-  const stackedBelow = (layer: number): StackedTree => {
+  function* stackedBelow(layer: number): Generator<void, StackedTree> {
     if (!stacked) {
       const targets: string[] = [];
       for (const index of indexes) targets.push(...index.whiteouts);
       stacked = new StackedTree(targets);
       const base = trees[0];
       for (const raw of base.bare) stacked.put(raw, 0, false);
-      for (const e of base.entries) if (e.path !== '/') stacked.put(e.path, e.size, e.type === 'dir');
+      for (const e of base.entries) {
+        if (budget.spend()) yield;
+        if (e.path !== '/') stacked.put(e.path, e.size, e.type === 'dir');
+      }
       for (const raw of base.whiteouts) stacked.put(raw, 0, false);
     }
-    while (stackedUpTo < layer - 1) stacked.stack(trees[++stackedUpTo]);
+    while (stackedUpTo < layer - 1) yield* stacked.stackInSteps(trees[++stackedUpTo], budget);
     return stacked;
-  };
+  }
 
-  trees.forEach((tree, layer) => {
+  for (let layer = 0; layer < trees.length; layer++) {
+    const tree = trees[layer];
     const visit = (path: string, size: number) => {
       if (!revisitable.has(path)) {
         visitedOnce += size;
@@ -302,13 +317,17 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
       visits[slot]++;
     };
     const whiteouts = tree.whiteouts.filter((raw) => !tree.parents.has(raw));
-    const below = whiteouts.length > 0 ? stackedBelow(layer) : null;
+    const below = whiteouts.length > 0 ? yield* stackedBelow(layer) : null;
+    yield;
     let stopAt: string | null = null;
     for (const raw of whiteouts) {
       if (!below?.get(trimmedPath(raw)) && (stopAt === null || diveVisitOrder(raw, stopAt) < 0)) stopAt = raw;
     }
     const counted = (raw: string) => stopAt === null || diveVisitOrder(raw, stopAt) < 0;
-    for (const e of tree.entries) if (e.path !== '/' && !tree.parents.has(e.path) && counted(e.path)) visit(e.path, e.size);
+    for (const e of tree.entries) {
+      if (budget.spend()) yield;
+      if (e.path !== '/' && !tree.parents.has(e.path) && counted(e.path)) visit(e.path, e.size);
+    }
     for (const raw of whiteouts) {
       if (!counted(raw)) continue;
       const target = below?.get(trimmedPath(raw));
@@ -317,13 +336,14 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
     for (const raw of tree.bareLeaves) if (counted(raw)) visit(raw, 0);
     // The failing whiteout's path is recorded (min −1) before dive gives up on the layer.
     if (stopAt !== null) slotOf(trimmedPath(stopAt));
-  });
+  }
 
   let smallest = visitedOnce;
   let discovered = visitedOnce;
   let wastedBytes = 0;
   const inefficient: DiveInefficiency[] = [];
   for (const [path, slot] of slots) {
+    if (budget.spend()) yield;
     smallest += minimum[slot];
     discovered += cumulative[slot];
     if (visits[slot] >= 2) {
@@ -331,6 +351,7 @@ export function diveFigures(indexes: readonly LayerIndex[], diffs: readonly Laye
       inefficient.push({ path, count: visits[slot], cumulativeSize: cumulative[slot] });
     }
   }
+  yield;
   inefficient.sort((a, b) => b.cumulativeSize - a.cumulativeSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const sizeBytes = layerSizes.reduce((a, b) => a + b, 0);
   const userSizeBytes = sizeBytes - (layerSizes[0] ?? 0);

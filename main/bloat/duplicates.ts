@@ -1,12 +1,12 @@
 // Identical content stored more than once (same sha256 at several paths or in several layers): what
 // storing each piece of content once would save. Hard links are one stored copy already.
 import { BLOAT_LIMITS, type DuplicateGroup, type DuplicateOccurrence } from '../../shared/bloat';
-import { forEachCopy, type TracedCopies } from './content-copies';
+import { forEachCopyInSteps, type TracedCopies } from './content-copies';
 
 type Group = DuplicateGroup & { copies: number; savableBytes: number; occurrences: DuplicateOccurrence[] };
 
-/** Groups non-empty copies by digest; largest saving first (ties by digest). */
-export function findDuplicates(traced: TracedCopies): DuplicateGroup[] {
+/** Groups non-empty copies by digest; largest saving first (ties by digest). A stepped computation (see step-budget.ts). */
+export function* findDuplicatesInSteps(traced: TracedCopies): Generator<void, DuplicateGroup[]> {
   // A digest seen once maps to a small number: where its copy sits in the `first…` columns (no object per
   // copy); a second sighting turns it into its group.
   const seen = new Map<string, number | Group>();
@@ -14,7 +14,7 @@ export function findDuplicates(traced: TracedCopies): DuplicateGroup[] {
   const firstLayers: number[] = [];
   const firstVisible: boolean[] = [];
   const groups: Group[] = [];
-  forEachCopy(traced, (entry, layer, copy) => {
+  yield* forEachCopyInSteps(traced, (entry, layer, copy) => {
     const { digest, size } = entry;
     if (size === 0 || !digest) return;
     const visible = !copy || copy.loss === null;
@@ -36,5 +36,6 @@ export function findDuplicates(traced: TracedCopies): DuplicateGroup[] {
     group.savableBytes += size;
     if (group.occurrences.length < BLOAT_LIMITS.duplicateOccurrences) group.occurrences.push({ path: entry.path, layer, visible });
   });
+  yield;
   return groups.sort((a, b) => b.savableBytes - a.savableBytes || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
 }

@@ -1,7 +1,7 @@
 // The biggest things in an image: files and directories of the final (merged) filesystem, and the
 // files each layer wrote. Sizes come from traced content copies, so hard-linked content counts once.
 import { BLOAT_LIMITS, type BloatDirectory, type BloatFile } from '../../shared/bloat';
-import { forEachCopy, forEachVisible, visibleName, type TracedCopies } from './content-copies';
+import { forEachCopyInSteps, forEachVisibleInSteps, visibleName, type TracedCopies } from './content-copies';
 
 /** Keeps the `limit` largest items offered (by size, then key); callers make an item only when `accepts` says so. */
 class Largest<T> {
@@ -46,8 +46,9 @@ export interface VisibleSummary {
 /**
  * Sums the final filesystem in one pass over the visible copies (hard-linked content once, by a visible
  * name): the largest files, and every file's bytes added to its parent, then rolled up to the root.
+ * A stepped computation (see step-budget.ts).
  */
-export function summarizeVisible(traced: TracedCopies): VisibleSummary {
+export function* summarizeVisibleInSteps(traced: TracedCopies): Generator<void, VisibleSummary> {
   const files = new Largest<BloatFile>(BLOAT_LIMITS.largestFiles);
   let bytes = 0;
   let count = 0;
@@ -55,7 +56,7 @@ export function summarizeVisible(traced: TracedCopies): VisibleSummary {
   const parents = new Map<string, { size: number; files: number }>();
   let previous = '';
   let current: { size: number; files: number } | undefined;
-  forEachVisible(traced, (path, entry, layer) => {
+  yield* forEachVisibleInSteps(traced, (path, entry, layer) => {
     bytes += entry.size;
     count++;
     if (files.accepts(entry.size)) files.add(entry.size, path, { path, size: entry.size, type: entry.type, layer, visible: true });
@@ -69,6 +70,7 @@ export function summarizeVisible(traced: TracedCopies): VisibleSummary {
     current.size += entry.size;
     current.files++;
   });
+  yield;
   const totals = new Map<string, { size: number; files: number }>();
   for (const [parent, t] of parents) {
     for (let dir = parent, cut = dir === '/' ? 0 : dir.length; cut >= 0; cut = cut === 0 ? -1 : dir.lastIndexOf('/', cut - 1)) {
@@ -80,6 +82,7 @@ export function summarizeVisible(traced: TracedCopies): VisibleSummary {
       } else totals.set(at, { size: t.size, files: t.files });
     }
   }
+  yield;
   const dirs = new Largest<BloatDirectory>(BLOAT_LIMITS.largestDirectories);
   for (const [path, t] of totals) if (path !== '/' && dirs.accepts(t.size)) dirs.add(t.size, path, { path, size: t.size, files: t.files });
   return { bytes, files: count, largestFiles: files.items(), largestDirectories: dirs.items() };
@@ -92,10 +95,10 @@ export interface LayerAdditions {
   readonly topAdded: BloatFile[];
 }
 
-/** Sums what each layer wrote, in one pass over every copy. */
-export function layerAdditions(traced: TracedCopies): LayerAdditions[] {
+/** Sums what each layer wrote, in one pass over every copy; in steps. */
+export function* layerAdditionsInSteps(traced: TracedCopies): Generator<void, LayerAdditions[]> {
   const perLayer = traced.indexes.map(() => ({ bytes: 0, files: 0, top: new Largest<BloatFile>(BLOAT_LIMITS.topAddedPerLayer) }));
-  forEachCopy(traced, (entry, layer, copy) => {
+  yield* forEachCopyInSteps(traced, (entry, layer, copy) => {
     const sums = perLayer[layer];
     sums.bytes += entry.size;
     sums.files++;

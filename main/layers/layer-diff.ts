@@ -10,6 +10,7 @@ import type {
   LayerIndex,
   MergedEntry,
 } from '../../shared/model';
+import { runToEnd, StepBudget } from './step-budget';
 
 /** A node of the merged filesystem under construction. */
 interface FsNode {
@@ -153,10 +154,7 @@ function deletedEntry(node: FsNode): DeletedEntry {
   return { ...node.entry, layer: node.layer };
 }
 
-/** Entries applied between two yields of the stepped diff: about 20 ms of work. */
-const STEP_ENTRIES = 20_000;
-
-/** Applies one layer to the tree and returns what it did, yielding after every `STEP_ENTRIES` entries. */
+/** Applies one layer to the tree and returns what it did, yielding every `STEP_ENTRIES` entries. */
 function* applyLayer(tree: MergedTree, index: LayerIndex, layer: number): Generator<void, LayerDiff> {
   // Whiteouts first: opaque directories, then `.wh.` names (both are applied before the layer's entries).
   const deletedNow = new Map<string, FsNode>();
@@ -165,12 +163,9 @@ function* applyLayer(tree: MergedTree, index: LayerIndex, layer: number): Genera
 
   const created: LayerEntry[] = [];
   const changed: ChangedEntry[] = [];
-  let untilYield = STEP_ENTRIES;
+  const budget = new StepBudget();
   for (const entry of index.entries) {
-    if (--untilYield === 0) {
-      untilYield = STEP_ENTRIES;
-      yield;
-    }
+    if (budget.spend()) yield;
     const below = tree.get(entry.path) ?? deletedNow.get(entry.path);
     // An implicit directory made earlier in this same layer (child listed before parent) is new here.
     if (below && !(below.implicit && below.layer === layer)) {
@@ -216,11 +211,4 @@ export function* mergedFilesystemInSteps(indexes: readonly LayerIndex[], layer: 
 /** The merged filesystem as of `layer` (0 = base), sorted by path, each path tagged with its last writer. */
 export function mergedFilesystem(indexes: readonly LayerIndex[], layer: number): MergedEntry[] {
   return runToEnd(mergedFilesystemInSteps(indexes, layer));
-}
-
-function runToEnd<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
 }
