@@ -168,3 +168,22 @@ test('the stepped diff yields every few thousand entries and returns what diffLa
   assert.ok(mergedYields >= 2, `the merged view yielded ${mergedYields} times`);
   assert.deepEqual(last.value, mergedFilesystem(indexes, 1));
 });
+
+test('the merged filesystem comes out in comparePaths order without a global sort, for tricky names too', () => {
+  // Names that are prefixes of each other, sort around '/' ('-', '.', '0' are below it in no order but ours),
+  // upper case, and characters outside the BMP (surrogate pairs).
+  const names = ['a', 'a-b', 'a.b', 'ab', 'a0', 'A', 'é', '𝄞', 'z', '_'];
+  let seed = 7;
+  const pick = () => names[(seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % names.length];
+  const paths = new Set<string>();
+  for (let i = 0; i < 600; i++) paths.add(`/${Array.from({ length: 1 + (i % 4) }, pick).join('/')}`);
+  // Every proper prefix is a directory; the other paths are files (the base layer lists directories only).
+  const dirs = new Set<string>();
+  for (const p of paths) for (let cut = p.lastIndexOf('/'); cut > 0; cut = p.lastIndexOf('/', cut - 1)) dirs.add(p.slice(0, cut));
+  const files = [...paths].filter((p) => !dirs.has(p));
+  const merged = mergedFilesystem([layer([...dirs].map((d) => entry(d, 'dir'))), layer(files.map((f) => entry(f)))], 1);
+  const got = merged.map((e) => e.path);
+  assert.equal(got.length, dirs.size + files.length);
+  assert.deepEqual(got, [...got].sort(comparePaths), 'in comparePaths order');
+  assert.equal(new Set(got).size, got.length, 'each path once');
+});

@@ -121,14 +121,28 @@ class MergedTree {
     return node;
   }
 
-  /** Every path except the root, sorted by path. */
-  entries(): MergedEntry[] {
+  /**
+   * Every path except the root, in `comparePaths` order, in steps: a depth-first walk with each directory's
+   * names sorted (code unit order, as comparePaths compares within a name), so there is no sort of the whole
+   * filesystem to do in one go.
+   */
+  *entriesInSteps(): Generator<void, MergedEntry[]> {
     const out: MergedEntry[] = [];
-    for (const node of this.nodes.values()) {
-      if (node === this.root) continue;
+    const budget = new StepBudget();
+    const stack: FsNode[] = [];
+    const pushChildren = (node: FsNode) => {
+      if (!node.children || node.children.size === 0) return;
+      const names = [...node.children.keys()].sort();
+      for (let i = names.length - 1; i >= 0; i--) stack.push(node.children.get(names[i]) as FsNode);
+    };
+    pushChildren(this.root);
+    while (stack.length > 0) {
+      if (budget.spend()) yield;
+      const node = stack.pop() as FsNode;
       out.push({ ...node.entry, layer: node.layer });
+      pushChildren(node);
     }
-    return out.sort((a, b) => comparePaths(a.path, b.path));
+    return out;
   }
 }
 
@@ -201,11 +215,11 @@ export function diffLayers(indexes: readonly LayerIndex[]): LayerDiff[] {
   return runToEnd(diffLayersInSteps(indexes));
 }
 
-/** `mergedFilesystem` in steps, like `diffLayersInSteps` (the final sort is one step). */
+/** `mergedFilesystem` in steps, like `diffLayersInSteps`. */
 export function* mergedFilesystemInSteps(indexes: readonly LayerIndex[], layer: number): Generator<void, MergedEntry[]> {
   const tree = new MergedTree();
   for (let i = 0; i <= layer && i < indexes.length; i++) yield* applyLayer(tree, indexes[i], i);
-  return tree.entries();
+  return yield* tree.entriesInSteps();
 }
 
 /** The merged filesystem as of `layer` (0 = base), sorted by path, each path tagged with its last writer. */

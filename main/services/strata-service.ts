@@ -32,7 +32,7 @@ import { openSourceSpec, safeUploadName } from './open-source';
 import { createRemoteHandlers } from './remote-handlers';
 import { runInTurns } from './run-in-turns';
 import type { StrataService, StrataServiceOptions } from './strata-service-types';
-import { buildTreeData, pathDetails, prepareMergedAt } from './tree-data';
+import { buildTreeDataInSteps, pathDetails, prepareMergedAt } from './tree-data';
 
 const MAX_RECENT = 12;
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -144,7 +144,7 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
       const image = imageOf(imageId);
       checkLayer(image, layer);
       if (view === 'merged') await prepareMergedAt(image, layer);
-      return buildTreeData(image, layer, view);
+      return runInTurns(buildTreeDataInSteps(image, layer, view));
     },
 
     async getPathDetails({ imageId, layer, path: p }): Promise<PathDetails> {

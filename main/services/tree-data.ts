@@ -3,8 +3,9 @@
 import type { PathDetails, PathHistoryItem, RowStatus, TreeData } from '../../shared/api';
 import { ENTRY_TYPE_CODES } from '../../shared/api';
 import { plainEntry, type ChangeAspect, type EntryType, type LayerDiff, type LayerIndex, type MergedEntry } from '../../shared/model';
-import { heldByLinks, traceContentCopies } from '../bloat/content-copies';
+import { heldByLinks, traceContentCopiesInSteps } from '../bloat/content-copies';
 import { comparePaths, mergedFilesystem, mergedFilesystemInSteps } from '../layers/layer-diff';
+import { StepBudget } from '../layers/step-budget';
 import { trimCreatedBy, type AnalyzedImage } from './image-analysis';
 import { runInTurns } from './run-in-turns';
 
@@ -44,35 +45,53 @@ export async function prepareMergedAt(image: AnalyzedImage, layer: number): Prom
   remember(memo, layer, await runInTurns(mergedFilesystemInSteps(image.indexes, layer)));
 }
 
-/** The rows of one layer's tree: its changes only, or the whole filesystem as of that layer. */
-export function buildTreeData(image: AnalyzedImage, layer: number, view: 'changes' | 'merged'): TreeData {
+/**
+ * The rows of one layer's tree: its changes only, or the whole filesystem as of that layer (prepared with
+ * `prepareMergedAt`). A stepped computation (see step-budget.ts): a 1M-entry filesystem takes seconds.
+ */
+export function* buildTreeDataInSteps(image: AnalyzedImage, layer: number, view: 'changes' | 'merged'): Generator<void, TreeData> {
   const diff = image.diffs[layer];
-  const rows: Row[] = [];
+  const budget = new StepBudget();
+  const deleted: Row[] = diff.deleted.map((e) => ({ path: e.path, type: e.type, size: e.size, status: 'D', layer: e.layer }));
+  let rows: Row[];
   if (view === 'merged') {
     const status = new Map<string, { status: RowStatus; what?: readonly ChangeAspect[] }>();
     for (const e of diff.created) status.set(e.path, { status: 'A' });
     for (const e of diff.changed) status.set(e.path, { status: 'M', what: e.what });
-    const held = linkHeldSizes(image.indexes, image.diffs, layer);
+    const held = yield* linkHeldSizesInSteps(image.indexes, image.diffs, layer);
+    // The merged filesystem is in path order already, and holds every parent of its paths: only the deleted
+    // rows (and any parent of theirs it lacks) are sorted, then merged in.
+    const merged: Row[] = [];
     for (const e of mergedAt(image, layer)) {
+      if (budget.spend()) yield;
       const s = status.get(e.path);
-      rows.push({ path: e.path, type: e.type, size: held.get(e.path) ?? e.size, status: s?.status ?? 'U', layer: e.layer, what: s?.what });
+      merged.push({ path: e.path, type: e.type, size: held.get(e.path) ?? e.size, status: s?.status ?? 'U', layer: e.layer, what: s?.what });
     }
+    addMissingParents(deleted, layer, (path) => hasPath(merged, path));
+    deleted.sort(byPath);
+    yield;
+    rows = yield* mergeSorted(merged, deleted, budget);
   } else {
+    rows = [];
     for (const e of diff.created) rows.push({ path: e.path, type: e.type, size: e.size, status: 'A', layer });
     for (const e of diff.changed) rows.push({ path: e.path, type: e.type, size: e.size, status: 'M', layer, what: e.what });
+    rows.push(...deleted);
+    addMissingParents(rows, layer, () => false);
+    yield;
+    rows.sort(byPath);
+    yield;
   }
-  for (const e of diff.deleted) rows.push({ path: e.path, type: e.type, size: e.size, status: 'D', layer: e.layer });
-  addMissingParents(rows, layer);
-  rows.sort((a, b) => comparePaths(a.path, b.path));
 
   const what: Record<number, readonly ChangeAspect[]> = {};
   let types = '';
   let status = '';
-  rows.forEach((r, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    if (budget.spend()) yield;
+    const r = rows[i];
     types += ENTRY_TYPE_CODES[r.type];
     status += r.status;
     if (r.what) what[i] = r.what;
-  });
+  }
   return {
     layer,
     view,
@@ -88,21 +107,50 @@ export function buildTreeData(image: AnalyzedImage, layer: number, view: 'change
 /**
  * Sizes for hard links that alone keep their content as of `layer` (the file they link to was deleted or
  * rewritten since), traced as the bloat figures trace them: one link per content carries its bytes, so
- * directory sums and the treemap count it once. Tar gives links size 0.
+ * directory sums and the treemap count it once. Tar gives links size 0. In steps.
  */
-export function linkHeldSizes(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], layer: number): Map<string, number> {
-  return heldByLinks(traceContentCopies(indexes.slice(0, layer + 1), diffs.slice(0, layer + 1), []));
+export function* linkHeldSizesInSteps(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], layer: number): Generator<void, Map<string, number>> {
+  return heldByLinks(yield* traceContentCopiesInSteps(indexes.slice(0, layer + 1), diffs.slice(0, layer + 1), []));
 }
 
-/** Adds an unchanged directory row for every ancestor the rows lack, so the tree is connected. */
-function addMissingParents(rows: Row[], layer: number): void {
+const byPath = (a: Row, b: Row) => comparePaths(a.path, b.path);
+
+/** Tells whether rows sorted by path hold `path` (binary search). */
+function hasPath(sorted: readonly Row[], path: string): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = comparePaths(sorted[mid].path, path);
+    if (c === 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+/** Merges two row lists sorted by path (no path in both) into one, in steps. */
+function* mergeSorted(a: readonly Row[], b: readonly Row[], budget: StepBudget): Generator<void, Row[]> {
+  const out: Row[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (budget.spend()) yield;
+    if (j === b.length || (i < a.length && comparePaths(a[i].path, b[j].path) < 0)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
+
+/** Adds an unchanged directory row for every ancestor the rows lack (and `exists` does not know), so the tree is connected. */
+function addMissingParents(rows: Row[], layer: number, exists: (path: string) => boolean): void {
   const present = new Set(rows.map((r) => r.path));
   const count = rows.length;
   for (let i = 0; i < count; i++) {
     let p = rows[i].path;
     for (let cut = p.lastIndexOf('/'); cut > 0; cut = p.lastIndexOf('/')) {
       p = p.slice(0, cut);
-      if (present.has(p)) break;
+      if (present.has(p) || exists(p)) break;
       present.add(p);
       rows.push({ path: p, type: 'dir', size: 0, status: 'U', layer });
     }
