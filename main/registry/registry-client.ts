@@ -484,9 +484,13 @@ function header(res: HttpResponse, name: string): string | null {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Drops a body that will not be read (undici reads a little of it to keep the connection, else closes it). */
+/**
+ * Drops a body that will not be read. A short one is read to its end (at most 64 KiB, for at most a second), so
+ * the connection serves the next request; anything longer or slower closes the connection instead.
+ */
 async function discard(res: HttpResponse): Promise<void> {
-  await res.body.dump().catch(() => undefined);
+  // undici 6's types omit dump()'s `signal`, which it honours.
+  await res.body.dump({ limit: 64 * 1024, signal: AbortSignal.timeout(1000) } as { limit: number }).catch(() => undefined);
 }
 
 async function expectOk(res: HttpResponse, where: string): Promise<void> {
