@@ -53,26 +53,30 @@ export function* buildTreeDataInSteps(image: AnalyzedImage, layer: number, view:
   const diff = image.diffs[layer];
   const budget = new StepBudget();
   const deleted: Row[] = diff.deleted.map((e) => ({ path: e.path, type: e.type, size: e.size, status: 'D', layer: e.layer }));
-  let rows: Row[];
+  const out = new TreeColumns();
   if (view === 'merged') {
     const status = new Map<string, { status: RowStatus; what?: readonly ChangeAspect[] }>();
     for (const e of diff.created) status.set(e.path, { status: 'A' });
     for (const e of diff.changed) status.set(e.path, { status: 'M', what: e.what });
     const held = yield* linkHeldSizesInSteps(image.indexes, image.diffs, layer);
     // The merged filesystem is in path order already, and holds every parent of its paths: only the deleted
-    // rows (and any parent of theirs it lacks) are sorted, then merged in.
-    const merged: Row[] = [];
-    for (const e of mergedAt(image, layer)) {
-      if (budget.spend()) yield;
-      const s = status.get(e.path);
-      merged.push({ path: e.path, type: e.type, size: held.get(e.path) ?? e.size, status: s?.status ?? 'U', layer: e.layer, what: s?.what });
-    }
-    addMissingParents(deleted, layer, (path) => hasPath(merged, path));
+    // rows (and any parent of theirs it lacks) are sorted, then merged in as the entries go to the columns.
+    const entries = mergedAt(image, layer);
+    addMissingParents(deleted, layer, (path) => hasPath(entries, path));
     deleted.sort(byPath);
     yield;
-    rows = yield* mergeSorted(merged, deleted, budget);
+    let next = 0;
+    for (const e of entries) {
+      if (budget.spend()) yield;
+      while (next < deleted.length && comparePaths(deleted[next].path, e.path) < 0) out.add(deleted[next++]);
+      // Only what this layer wrote can be created or changed here: the rest needs no lookup.
+      const s = e.layer === layer ? status.get(e.path) : undefined;
+      const size = held.size > 0 ? (held.get(e.path) ?? e.size) : e.size;
+      out.add({ path: e.path, type: e.type, size, status: s?.status ?? 'U', layer: e.layer, what: s?.what });
+    }
+    while (next < deleted.length) out.add(deleted[next++]);
   } else {
-    rows = [];
+    const rows: Row[] = [];
     for (const e of diff.created) rows.push({ path: e.path, type: e.type, size: e.size, status: 'A', layer });
     for (const e of diff.changed) rows.push({ path: e.path, type: e.type, size: e.size, status: 'M', layer, what: e.what });
     rows.push(...deleted);
@@ -80,28 +84,35 @@ export function* buildTreeDataInSteps(image: AnalyzedImage, layer: number, view:
     yield;
     rows.sort(byPath);
     yield;
+    for (const r of rows) {
+      if (budget.spend()) yield;
+      out.add(r);
+    }
+  }
+  return { layer, view, ...out.columns() };
+}
+
+/** The columns of TreeData, filled a row at a time in display order. */
+class TreeColumns {
+  private readonly paths: string[] = [];
+  private readonly sizes: number[] = [];
+  private readonly layers: number[] = [];
+  private types = '';
+  private status = '';
+  private readonly what: Record<number, readonly ChangeAspect[]> = {};
+
+  add(r: Row): void {
+    if (r.what) this.what[this.paths.length] = r.what;
+    this.paths.push(r.path);
+    this.sizes.push(r.size);
+    this.layers.push(r.layer);
+    this.types += ENTRY_TYPE_CODES[r.type];
+    this.status += r.status;
   }
 
-  const what: Record<number, readonly ChangeAspect[]> = {};
-  let types = '';
-  let status = '';
-  for (let i = 0; i < rows.length; i++) {
-    if (budget.spend()) yield;
-    const r = rows[i];
-    types += ENTRY_TYPE_CODES[r.type];
-    status += r.status;
-    if (r.what) what[i] = r.what;
+  columns(): Omit<TreeData, 'layer' | 'view'> {
+    return { paths: this.paths, types: this.types, sizes: this.sizes, status: this.status, layers: this.layers, what: this.what };
   }
-  return {
-    layer,
-    view,
-    paths: rows.map((r) => r.path),
-    types,
-    sizes: rows.map((r) => r.size),
-    status,
-    layers: rows.map((r) => r.layer),
-    what,
-  };
 }
 
 /**
@@ -115,8 +126,8 @@ export function* linkHeldSizesInSteps(indexes: readonly LayerIndex[], diffs: rea
 
 const byPath = (a: Row, b: Row) => comparePaths(a.path, b.path);
 
-/** Tells whether rows sorted by path hold `path` (binary search). */
-function hasPath(sorted: readonly Row[], path: string): boolean {
+/** Tells whether items sorted by path hold `path` (binary search). */
+function hasPath(sorted: readonly { readonly path: string }[], path: string): boolean {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -127,19 +138,6 @@ function hasPath(sorted: readonly Row[], path: string): boolean {
     else hi = mid;
   }
   return false;
-}
-
-/** Merges two row lists sorted by path (no path in both) into one, in steps. */
-function* mergeSorted(a: readonly Row[], b: readonly Row[], budget: StepBudget): Generator<void, Row[]> {
-  const out: Row[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (budget.spend()) yield;
-    if (j === b.length || (i < a.length && comparePaths(a[i].path, b[j].path) < 0)) out.push(a[i++]);
-    else out.push(b[j++]);
-  }
-  return out;
 }
 
 /** Adds an unchanged directory row for every ancestor the rows lack (and `exists` does not know), so the tree is connected. */
