@@ -35,15 +35,19 @@ export function* analyzeBloatInSteps(image: ImageDescriptor, indexes: readonly L
  * merged filesystem shows such a link with size 0).
  */
 export function analyzeBloatWithFiles(image: ImageDescriptor, indexes: readonly LayerIndex[], diffs: readonly LayerDiff[]): { report: BloatReport; files: SizedFile[] } {
-  return runToEnd(
-    (function* () {
-      const steps = stepsOf(image, indexes);
-      const traced = yield* traceContentCopiesInSteps(indexes, diffs, steps);
-      const files: SizedFile[] = [];
-      yield* forEachVisibleInSteps(traced, (path, entry, layer) => files.push({ path, size: entry.size, layer }));
-      return { report: yield* reportInSteps(image, indexes, diffs, steps, traced), files };
-    })(),
-  );
+  return runToEnd(withFilesInSteps(image, indexes, diffs));
+}
+
+function* withFilesInSteps(
+  image: ImageDescriptor,
+  indexes: readonly LayerIndex[],
+  diffs: readonly LayerDiff[],
+): Generator<void, { report: BloatReport; files: SizedFile[] }> {
+  const steps = stepsOf(image, indexes);
+  const traced = yield* traceContentCopiesInSteps(indexes, diffs, steps);
+  const files: SizedFile[] = [];
+  yield* forEachVisibleInSteps(traced, (path, entry, layer) => files.push({ path, size: entry.size, layer }));
+  return { report: yield* reportInSteps(image, indexes, diffs, steps, traced), files };
 }
 
 function stepsOf(image: ImageDescriptor, indexes: readonly LayerIndex[]): string[] {
@@ -62,11 +66,7 @@ function* reportInSteps(
   const duplicates = yield* findDuplicatesInSteps(traced);
   const added = yield* layerAdditionsInSteps(traced);
   const visible = yield* summarizeVisibleInSteps(traced);
-  const dive = yield* diveFiguresInSteps(
-    indexes,
-    diffs,
-    added.map((a) => a.contentBytes),
-  );
+  const dive = yield* diveFiguresInSteps(indexes, diffs, added.map((a) => a.contentBytes));
 
   const wastedBy = new Array<number>(indexes.length).fill(0);
   const discardedBy = new Array<number>(indexes.length).fill(0);
