@@ -139,7 +139,7 @@ class MergedTree {
     while (stack.length > 0) {
       if (budget.spend()) yield;
       const node = stack.pop() as FsNode;
-      out.push({ ...node.entry, layer: node.layer });
+      out.push(withLayer(node.entry, node.layer));
       pushChildren(node);
     }
     return out;
@@ -164,8 +164,16 @@ export function comparePaths(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/**
+ * An entry tagged with its layer, built as a literal of one shape: several times cheaper than spreading the
+ * entry (`{ ...entry, layer }`), which a million-entry image does a million times.
+ */
+function withLayer(e: LayerEntry, layer: number): MergedEntry {
+  return { path: e.path, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, linkname: e.linkname, digest: e.digest, layer };
+}
+
 function deletedEntry(node: FsNode): DeletedEntry {
-  return { ...node.entry, layer: node.layer };
+  return withLayer(node.entry, node.layer);
 }
 
 /** Applies one layer to the tree and returns what it did, yielding every `STEP_ENTRIES` entries. */
