@@ -3,7 +3,7 @@
 // sparse) file entry plus the hard links to it in the same layer; it is lost only when its last name is.
 import type { ChangeAspect, LayerDiff, LayerEntry, LayerIndex } from '../../shared/model';
 import type { WasteCause, WastedItem } from '../../shared/bloat';
-import { runToEnd, StepBudget } from '../layers/step-budget';
+import { StepBudget } from '../layers/step-budget';
 
 /** A hard link to a copy, in the copy's layer. */
 export interface LinkName {
@@ -110,12 +110,7 @@ export function heldByLinks(traced: TracedCopies): Map<string, number> {
   return held;
 }
 
-/** Replays the diffs over every copy of every layer to find which are lost, and where. */
-export function traceContentCopies(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): TracedCopies {
-  return runToEnd(traceContentCopiesInSteps(indexes, diffs, steps));
-}
-
-/** `traceContentCopies` as a stepped computation (see step-budget.ts). */
+/** Replays the diffs over every copy of every layer to find which are lost, and where; in steps (see step-budget.ts). */
 export function* traceContentCopiesInSteps(indexes: readonly LayerIndex[], diffs: readonly LayerDiff[], steps: readonly string[]): Generator<void, TracedCopies> {
   const budget = new StepBudget();
   // Only names a later layer overwrites or deletes (or a hard link points at) are ever looked up.

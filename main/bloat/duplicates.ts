@@ -36,6 +36,5 @@ export function* findDuplicatesInSteps(traced: TracedCopies): Generator<void, Du
     group.savableBytes += size;
     if (group.occurrences.length < BLOAT_LIMITS.duplicateOccurrences) group.occurrences.push({ path: entry.path, layer, visible });
   });
-  yield;
   return groups.sort((a, b) => b.savableBytes - a.savableBytes || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
 }

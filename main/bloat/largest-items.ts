@@ -70,7 +70,6 @@ export function* summarizeVisibleInSteps(traced: TracedCopies): Generator<void, 
     current.size += entry.size;
     current.files++;
   });
-  yield;
   const totals = new Map<string, { size: number; files: number }>();
   for (const [parent, t] of parents) {
     for (let dir = parent, cut = dir === '/' ? 0 : dir.length; cut >= 0; cut = cut === 0 ? -1 : dir.lastIndexOf('/', cut - 1)) {

@@ -5,6 +5,7 @@ import { Readable, type Transform } from 'node:stream';
 import { isStrataError, StrataError } from '../../shared/errors';
 import type { Compression, LayerEntry, LayerIndex, LayerWarning } from '../../shared/model';
 import { IndexColumns, type IndexMeta } from '../cache/index-columns';
+import type { FileRange } from '../stores/types';
 import { createDecompressor, createFileDecompressor, detectCompression, DETECT_BYTES } from './compression';
 import { classifyEntryPath, normalizeEntryPath } from './entry-path';
 import { TarReader, type TarHeader, type TarVisitor } from './tar-reader';
@@ -476,21 +477,14 @@ async function feed(stream: Readable, options: IndexLayerOptions): Promise<Layer
   return indexer;
 }
 
-/** A byte range of a local file. */
-export interface FileRangeLike {
-  readonly path: string;
-  readonly offset: number;
-  readonly length: number;
-}
-
 /** Indexes a layer stored as a byte range of a local file; plain tars with `headersOnly` jump over file data. */
-export async function indexLayerFile(file: FileRangeLike, options: IndexLayerOptions): Promise<LayerIndex> {
+export async function indexLayerFile(file: FileRange, options: IndexLayerOptions): Promise<LayerIndex> {
   const run = startFile(file, options);
   return 'fast' in run ? take(run.fast, (columns, meta) => columns.toIndex(meta)) : (await run.indexer).end();
 }
 
 /** `indexLayerFile`, resolving with the index in index-codec's encoding; no entry object is ever built. */
-export async function encodeLayerFile(file: FileRangeLike, options: IndexLayerOptions): Promise<Buffer> {
+export async function encodeLayerFile(file: FileRange, options: IndexLayerOptions): Promise<Buffer> {
   const run = startFile(file, options);
   return 'fast' in run ? take(run.fast, (columns, meta) => columns.encode(meta)) : (await run.indexer).endEncoded();
 }
@@ -499,7 +493,7 @@ export async function encodeLayerFile(file: FileRangeLike, options: IndexLayerOp
  * Starts indexing a file range, its head sniffed once: the headers-only fast path over a plain tar (done at once),
  * a thread that reads the range itself, or a stream of it fed to a LayerIndexer.
  */
-function startFile(file: FileRangeLike, options: IndexLayerOptions): { fast: IndexedLayer } | { indexer: Promise<LayerIndexer> } {
+function startFile(file: FileRange, options: IndexLayerOptions): { fast: IndexedLayer } | { indexer: Promise<LayerIndexer> } {
   const sized = { ...options, compressedSize: options.compressedSize ?? file.length };
   const compression = sniffFile(file, options.name);
   if (compression === 'none' && options.headersOnly && !options.expectedDigest && !options.expectedDiffId) {
@@ -519,7 +513,7 @@ function startFile(file: FileRangeLike, options: IndexLayerOptions): { fast: Ind
 }
 
 /** A file range's compression from its head; null when it cannot be read or sniffed (the streamed path then reports that). */
-function sniffFile(file: FileRangeLike, name: string): Compression | null {
+function sniffFile(file: FileRange, name: string): Compression | null {
   try {
     const fd = fs.openSync(file.path, 'r');
     try {
@@ -542,7 +536,7 @@ function threadMinBytes(compression: Compression, options: IndexLayerOptions): n
  * For a big gzip, zstd or plain file range (when threads are allowed): a thread that reads the range itself
  * (decompressing it, hashing the blob and the output there), so its input never waits for this thread; else null.
  */
-function threadReader(file: FileRangeLike, options: IndexLayerOptions, compression: Compression): DigestingTransform | null {
+function threadReader(file: FileRange, options: IndexLayerOptions, compression: Compression): DigestingTransform | null {
   if (options.threadedDecompression === false || file.length < threadMinBytes(compression, options)) return null;
   // The diff id is hashed on the thread, except for gzip: its inflate is the slower side already.
   const hashOutput = !options.headersOnly && compression !== 'gzip';
@@ -556,7 +550,7 @@ function threadReader(file: FileRangeLike, options: IndexLayerOptions, compressi
  * Headers-only fast path over a plain tar file range: synchronous positioned reads in 256 KiB windows,
  * jumping over file data.
  */
-function indexPlainTarHeaders(file: FileRangeLike, options: IndexLayerOptions): IndexedLayer {
+function indexPlainTarHeaders(file: FileRange, options: IndexLayerOptions): IndexedLayer {
   const fd = fs.openSync(file.path, 'r');
   try {
     const window = Buffer.allocUnsafe(WINDOW);

@@ -5,6 +5,7 @@
 // keeps memory bounded.
 import { Transform, type TransformCallback } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import type { FileRange } from '../stores/types';
 
 /** Decompressed chunks the thread may have in flight before it waits for the reader (each ≤ 1 MiB). */
 const MAX_OUTPUT_IN_FLIGHT = 8;
@@ -320,7 +321,7 @@ export type ThreadedFormat = 'gzip' | 'zstd' | 'none';
 /** What a decompression thread reads (a file range, or else what is written to the stream) and what it hashes. */
 export interface ThreadedOptions {
   /** A file range the thread reads itself: nothing may then be written to the stream (end it to wait for the rest). */
-  readonly file?: { readonly path: string; readonly offset: number; readonly length: number };
+  readonly file?: FileRange;
   /** Algorithm of the blob digest to compute over the file range as stored (none: not computed). */
   readonly blobAlgorithm?: string;
   /** Hash the output (the diff id) on the thread (default: for zstd only). */

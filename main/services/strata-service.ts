@@ -32,7 +32,7 @@ import { openSourceSpec, safeUploadName } from './open-source';
 import { createRemoteHandlers } from './remote-handlers';
 import { runInTurns } from './run-in-turns';
 import type { StrataService, StrataServiceOptions } from './strata-service-types';
-import { buildTreeDataInSteps, pathDetails, prepareMergedAt } from './tree-data';
+import { buildTreeDataInSteps, pathDetails } from './tree-data';
 
 const MAX_RECENT = 12;
 const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
@@ -143,7 +143,6 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
     async getLayerTree({ imageId, layer, view }): Promise<TreeData> {
       const image = imageOf(imageId);
       checkLayer(image, layer);
-      if (view === 'merged') await prepareMergedAt(image, layer);
       return runInTurns(buildTreeDataInSteps(image, layer, view));
     },
 

@@ -4,10 +4,9 @@ import type { PathDetails, PathHistoryItem, RowStatus, TreeData } from '../../sh
 import { ENTRY_TYPE_CODES } from '../../shared/api';
 import { plainEntry, type ChangeAspect, type EntryType, type LayerDiff, type LayerIndex, type MergedEntry } from '../../shared/model';
 import { heldByLinks, traceContentCopiesInSteps } from '../bloat/content-copies';
-import { comparePaths, mergedFilesystem, mergedFilesystemInSteps } from '../layers/layer-diff';
+import { comparePaths, mergedFilesystemInSteps } from '../layers/layer-diff';
 import { StepBudget } from '../layers/step-budget';
 import { trimCreatedBy, type AnalyzedImage } from './image-analysis';
-import { runInTurns } from './run-in-turns';
 
 interface Row {
   readonly path: string;
@@ -18,36 +17,30 @@ interface Row {
   readonly what?: readonly ChangeAspect[];
 }
 
-const mergedMemo = new WeakMap<AnalyzedImage, Map<number, readonly MergedEntry[]>>();
+/** The whole filesystem as of a layer, and the sizes its hard links carry (see `linkHeldSizesInSteps`). */
+interface MergedView {
+  readonly entries: readonly MergedEntry[];
+  readonly held: ReadonlyMap<string, number>;
+}
 
-function memoOf(image: AnalyzedImage): Map<number, readonly MergedEntry[]> {
+const mergedMemo = new WeakMap<AnalyzedImage, Map<number, MergedView>>();
+
+/** The merged view of `layer`, memoised for the last few layers asked for; computed in steps when not known. */
+function* mergedViewInSteps(image: AnalyzedImage, layer: number): Generator<void, MergedView> {
   let memo = mergedMemo.get(image);
   if (!memo) mergedMemo.set(image, (memo = new Map()));
-  return memo;
-}
-
-function remember(memo: Map<number, readonly MergedEntry[]>, layer: number, merged: readonly MergedEntry[]): readonly MergedEntry[] {
+  const known = memo.get(layer);
+  if (known) return known;
+  const entries = yield* mergedFilesystemInSteps(image.indexes, layer);
+  const view: MergedView = { entries, held: yield* linkHeldSizesInSteps(image.indexes, image.diffs, layer) };
   if (memo.size >= 3) memo.delete(memo.keys().next().value as number);
-  memo.set(layer, merged);
-  return merged;
-}
-
-/** The merged filesystem as of `layer`, memoised for the last few layers asked for. */
-export function mergedAt(image: AnalyzedImage, layer: number): readonly MergedEntry[] {
-  const memo = memoOf(image);
-  return memo.get(layer) ?? remember(memo, layer, mergedFilesystem(image.indexes, layer));
-}
-
-/** Computes `mergedAt(image, layer)` into the memo a step per event-loop turn (before a whole-filesystem query). */
-export async function prepareMergedAt(image: AnalyzedImage, layer: number): Promise<void> {
-  const memo = memoOf(image);
-  if (memo.has(layer)) return;
-  remember(memo, layer, await runInTurns(mergedFilesystemInSteps(image.indexes, layer)));
+  memo.set(layer, view);
+  return view;
 }
 
 /**
- * The rows of one layer's tree: its changes only, or the whole filesystem as of that layer (prepared with
- * `prepareMergedAt`). A stepped computation (see step-budget.ts): a 1M-entry filesystem takes seconds.
+ * The rows of one layer's tree: its changes only, or the whole filesystem as of that layer. A stepped
+ * computation (see step-budget.ts): a 1M-entry filesystem takes seconds.
  */
 export function* buildTreeDataInSteps(image: AnalyzedImage, layer: number, view: 'changes' | 'merged'): Generator<void, TreeData> {
   const diff = image.diffs[layer];
@@ -58,10 +51,9 @@ export function* buildTreeDataInSteps(image: AnalyzedImage, layer: number, view:
     const status = new Map<string, { status: RowStatus; what?: readonly ChangeAspect[] }>();
     for (const e of diff.created) status.set(e.path, { status: 'A' });
     for (const e of diff.changed) status.set(e.path, { status: 'M', what: e.what });
-    const held = yield* linkHeldSizesInSteps(image.indexes, image.diffs, layer);
+    const { entries, held } = yield* mergedViewInSteps(image, layer);
     // The merged filesystem is in path order already, and holds every parent of its paths: only the deleted
     // rows (and any parent of theirs it lacks) are sorted, then merged in as the entries go to the columns.
-    const entries = mergedAt(image, layer);
     addMissingParents(deleted, layer, (path) => hasPath(entries, path));
     deleted.sort(byPath);
     yield;
