@@ -177,3 +177,106 @@ test('after a big index (its worker is replaced, the decoded bytes handed back t
   const small = await pool.index(await manyEntriesLayer('small.tar', 2));
   assert.deepEqual(small.entries.map((e) => e.path), ['/d/f00000000', '/d/f00000001']);
 });
+
+/** Polls (at most 2 s) until `ready()` holds. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(ready(), `timed out waiting for ${what}`);
+}
+
+/** A stream-only layer whose bytes wait for `gate`; its opens are logged and honour the abort signal. */
+function gatedLayer(name: string, blob: Buffer, gate: Promise<void>, log: string[], remote: boolean, firstOpen?: () => Readable): Layer {
+  let opens = 0;
+  return {
+    descriptor: descriptor(blob),
+    name,
+    remote,
+    open: async (signal?: AbortSignal) => {
+      log.push(name);
+      const stream =
+        opens++ === 0 && firstOpen
+          ? firstOpen()
+          : Readable.from(
+              (async function* () {
+                await gate;
+                yield blob;
+              })(),
+            );
+      signal?.addEventListener('abort', () => stream.destroy(), { once: true });
+      return stream;
+    },
+  };
+}
+
+test('remote layers run at least three at once, and the next one is opened while they index; local ones run one per worker', async (t) => {
+  const pool = new IndexPool({ size: 1 });
+  t.after(() => pool.close());
+  const tar = await sampleTar(4);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const log: string[] = [];
+  const remote = ['r0', 'r1', 'r2', 'r3', 'r4'].map((name) => gatedLayer(name, tar, gate, log, true));
+  const runs = remote.map((layer) => pool.index(layer));
+  // Three run; once their streams are open, one queued layer (one per worker) is opened ahead.
+  await until(() => log.length >= 4, 'four remote opens');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(log, ['r0', 'r1', 'r2', 'r3']);
+  release();
+  for (const index of await Promise.all(runs)) assert.equal(index.entries.length, 4);
+  // Each layer was opened once: the stream opened ahead was the one indexed.
+  assert.deepEqual([...log].sort(), ['r0', 'r1', 'r2', 'r3', 'r4']);
+
+  let releaseLocal!: () => void;
+  const localGate = new Promise<void>((resolve) => (releaseLocal = resolve));
+  const localLog: string[] = [];
+  const local = ['l0', 'l1', 'l2'].map((name) => pool.index(gatedLayer(name, tar, localGate, localLog, false)));
+  await until(() => localLog.length >= 1, 'a local open');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(localLog, ['l0']);
+  releaseLocal();
+  for (const index of await Promise.all(local)) assert.equal(index.entries.length, 4);
+});
+
+test('a stream opened ahead that fails while it waits is opened again; a queued job cancelled destroys the stream it opened ahead', async (t) => {
+  const pool = new IndexPool({ size: 1 });
+  t.after(() => pool.close());
+  const tar = await sampleTar(5);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const log: string[] = [];
+  const broken = () => {
+    const s = new Readable({ read() {} });
+    setImmediate(() => s.destroy(new Error('connection reset while queued')));
+    return s;
+  };
+  const layers = ['a', 'b', 'c'].map((name) => gatedLayer(name, tar, gate, log, true));
+  const flaky = gatedLayer('flaky', tar, gate, log, true, broken);
+  const runs = [...layers, flaky].map((layer) => pool.index(layer));
+  await until(() => log.includes('flaky'), 'the flaky layer opened ahead');
+  release();
+  for (const index of await Promise.all(runs)) assert.equal(index.entries.length, 4);
+  assert.equal(log.filter((name) => name === 'flaky').length, 2);
+
+  // A queued job cancelled while its stream is open ahead: that stream is destroyed.
+  let releaseMore!: () => void;
+  const more = new Promise<void>((resolve) => (releaseMore = resolve));
+  let held: Readable | undefined;
+  const heldLayer: Layer = {
+    ...gatedLayer('held', tar, more, log, true),
+    open: async (signal?: AbortSignal) => {
+      held = new Readable({ read() {} });
+      signal?.addEventListener('abort', () => held?.destroy(), { once: true });
+      return held;
+    },
+  };
+  const busy = ['x', 'y', 'z'].map((name) => pool.index(gatedLayer(name, tar, more, log, true)));
+  const controller = new AbortController();
+  const cancelledRun = pool.index(heldLayer, { signal: controller.signal });
+  await until(() => held !== undefined, 'the held layer opened ahead');
+  assert.equal(held!.destroyed, false);
+  controller.abort();
+  await assert.rejects(cancelledRun, (e: unknown) => isStrataError(e) && e.code === 'cancelled' && e.file === 'held');
+  await until(() => held!.destroyed, 'the held stream destroyed');
+  releaseMore();
+  for (const index of await Promise.all(busy)) assert.equal(index.entries.length, 4);
+});

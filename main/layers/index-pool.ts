@@ -50,6 +50,12 @@ export interface PooledIndex {
  */
 const RECYCLE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Remote layers index at least this many at once, as docker pulls three layers at a time: their jobs wait on the
+ * network as well as on a core, so a two-core machine still keeps three downloads going.
+ */
+const MIN_REMOTE_JOBS = 3;
+
 /** Chunks of a stream-only layer in flight to a worker before the pool waits for acknowledgements. */
 const MAX_IN_FLIGHT = 4;
 
@@ -66,8 +72,12 @@ interface Job {
   readonly keepEncoded: boolean;
   readonly resolve: (result: PooledIndex) => void;
   readonly reject: (error: Error) => void;
+  /** Aborted when the job settles: cancels the layer's open request and destroys its stream. */
+  readonly source: AbortController;
   /** Resolves acknowledgement waiters of a streaming job. */
   onAck?: () => void;
+  /** A remote layer's stream, opened while the job waited in the queue. */
+  openedAhead?: Promise<Readable>;
   /** The source of a stream-only layer, destroyed when the job settles. */
   stream?: Readable;
   settled: boolean;
@@ -91,6 +101,8 @@ export class IndexPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  /** Running jobs whose streams are still being opened. */
+  private opening = 0;
 
   /** `size`: workers (default: one per core); `maxHeapMb`: each worker's heap cap (default: Node's). */
   constructor(options: { size?: number; maxHeapMb?: number } = {}) {
@@ -112,7 +124,7 @@ export class IndexPool {
     if (this.closed) return Promise.reject(new StrataError('cancelled', `${layer.name}: the index pool is closed`, { file: layer.name }));
     if (options.signal?.aborted) return Promise.reject(cancelled(layer));
     return new Promise<PooledIndex>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, layer, options, keepEncoded, resolve, reject, settled: false };
+      const job: Job = { id: this.nextId++, layer, options, keepEncoded, resolve, reject, source: new AbortController(), settled: false };
       options.signal?.addEventListener('abort', () => this.cancel(job), { once: true });
       this.queue.push(job);
       this.pump();
@@ -133,14 +145,47 @@ export class IndexPool {
 
   private pump(): void {
     while (this.queue.length) {
-      let slot = this.slots.find((s) => !s.job);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
+      const running = this.slots.filter((s) => s.job).length;
+      if (running >= this.concurrency(this.queue[0])) break;
+      const slot = this.slots.find((s) => !s.job) ?? this.spawn();
       const job = this.queue.shift()!;
       slot.job = job;
       slot.worker.ref();
       this.start(slot, job);
     }
+  }
+
+  /** How many jobs may run at once while this one waits: one per core, and at least three for remote layers. */
+  private concurrency(job: Job): number {
+    return job.layer.remote ? Math.max(this.size, MIN_REMOTE_JOBS) : this.size;
+  }
+
+  /**
+   * Opens the streams of the next queued remote layers (one per worker at most), so a registry's answer to
+   * their requests (2-20 ms over loopback under load) arrives while other layers index, not after a worker frees.
+   * The bodies stay paused until their jobs start.
+   */
+  private openAhead(): void {
+    let ahead = 0;
+    for (const job of this.queue) {
+      if (ahead === this.size) return;
+      if (!job.layer.remote || job.layer.file) continue;
+      ahead++;
+      job.openedAhead ??= job.layer.open(job.source.signal).then((stream) => {
+        // Nobody reads it yet: an error (the request aborted, the connection dropped) must not go unhandled.
+        stream.on('error', () => undefined);
+        return stream;
+      });
+      job.openedAhead.catch(() => undefined);
+    }
+  }
+
+  /** The job's stream: the one opened ahead if it is still whole, else a fresh one. */
+  private async openStream(job: Job): Promise<Readable> {
+    const ahead = await job.openedAhead?.catch(() => undefined);
+    if (ahead && !ahead.destroyed) return ahead;
+    ahead?.destroy();
+    return job.layer.open(job.source.signal);
   }
 
   private spawn(): Slot {
@@ -180,12 +225,12 @@ export class IndexPool {
   /** Pipes a stream-only layer to its worker, copying each chunk into a transferable buffer. */
   private async feed(slot: Slot, job: Job): Promise<void> {
     let inFlight = 0;
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    job.options.signal?.addEventListener('abort', abort, { once: true });
     try {
-      const stream = await job.layer.open(controller.signal);
+      this.opening++;
+      const stream = await this.openStream(job).finally(() => this.opening--);
       job.stream = stream;
+      // The queued layers' requests go out once the running ones have their answers, not competing with them.
+      if (this.opening === 0) this.openAhead();
       if (job.settled) stream.destroy();
       for await (const chunk of stream) {
         if (job.settled) break;
@@ -207,8 +252,6 @@ export class IndexPool {
           : new StrataError('not-found', `${job.layer.name}: cannot read the layer (${(error as Error).message})`, { file: job.layer.name });
         this.finish(slot, job, reason);
       }
-    } finally {
-      job.options.signal?.removeEventListener('abort', abort);
     }
   }
 
@@ -254,6 +297,7 @@ export class IndexPool {
   private settle(job: Job, result: PooledIndex | Error): void {
     if (job.settled) return;
     job.settled = true;
+    job.source.abort();
     job.stream?.destroy();
     const wake = job.onAck;
     job.onAck = undefined;

@@ -109,6 +109,7 @@ export class RegistryStore implements ImageStore {
         return client.openBlob(ref.repository, blob.digest, blob.size, signal);
       },
       verifiedStream: true,
+      remote: true,
       ...(lazy
         ? {
             lazyIndex: (signal?: AbortSignal) =>

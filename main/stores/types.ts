@@ -21,6 +21,8 @@ export interface Layer {
   open(signal?: AbortSignal): Promise<Readable>;
   /** True when `open()`'s stream checks the blob's size and digest itself (failing with 'digest-mismatch'), so indexing need not hash it again. */
   readonly verifiedStream?: boolean;
+  /** True when `open()` asks a server for the blob: the pool then opens it ahead, while the layer waits for a worker. */
+  readonly remote?: boolean;
   /**
    * The layer's index obtained without reading the blob through `open()`: from a lazily fetched TOC
    * (eStargz, zstd:chunked; such indexes carry `lazy`) or computed while an engine export streamed past.
