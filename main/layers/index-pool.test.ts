@@ -280,3 +280,29 @@ test('a stream opened ahead that fails while it waits is opened again; a queued 
   releaseMore();
   for (const index of await Promise.all(busy)) assert.equal(index.entries.length, 4);
 });
+
+test('a stream-only layer is indexed the same whatever its chunk sizes; one that closes before its end fails by name', async (t) => {
+  const pool = new IndexPool({ size: 1 });
+  t.after(() => pool.close());
+  const body = Buffer.alloc(3 * 1024 * 1024 + 777);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 9)) & 0xff;
+  const tar = await makeLayerTar([file('big.bin', body), file('small.txt', 'x')]);
+  const expected = await indexLayerStream(Readable.from([tar]), { name: 'expected' });
+  // One chunk bigger than a message to the worker, then pieces that straddle message boundaries.
+  const cut = 2 * 1024 * 1024 + 5;
+  const pieces = [tar.subarray(0, cut), ...Array.from({ length: Math.ceil((tar.length - cut) / 100_003) }, (_, i) => tar.subarray(cut + i * 100_003, cut + (i + 1) * 100_003))];
+  const layer: Layer = { descriptor: descriptor(tar), name: 'pieces.tar', open: async () => Readable.from(pieces) };
+  assert.deepEqual((await pool.index(layer)).entries, expected.entries);
+
+  const truncated: Layer = {
+    descriptor: descriptor(tar),
+    name: 'cut-short.tar',
+    open: async () => {
+      const s = new Readable({ read() {} });
+      s.push(tar.subarray(0, 4096));
+      setImmediate(() => s.destroy());
+      return s;
+    },
+  };
+  await assert.rejects(pool.index(truncated), (e: unknown) => isStrataError(e) && e.file === 'cut-short.tar' && /closed before its end/.test(e.message));
+});

@@ -18,7 +18,7 @@ export type WorkerIndexOptions = Omit<IndexLayerOptions, 'signal' | 'onProgress'
 export type PoolRequest =
   | { readonly kind: 'file'; readonly id: number; readonly file: FileRange; readonly options: WorkerIndexOptions }
   | { readonly kind: 'stream'; readonly id: number; readonly options: WorkerIndexOptions }
-  | { readonly kind: 'chunk'; readonly id: number; readonly data: ArrayBuffer }
+  | { readonly kind: 'chunk'; readonly id: number; readonly data: ArrayBuffer; readonly length: number }
   | { readonly kind: 'end'; readonly id: number };
 
 /** Messages a worker sends back. */
@@ -56,6 +56,9 @@ const RECYCLE_BYTES = 64 * 1024 * 1024;
  */
 const MIN_REMOTE_JOBS = 3;
 
+/** Bytes of a stream-only layer gathered into one message to its worker. */
+const CHUNK_BYTES = 1024 * 1024;
+
 /** Chunks of a stream-only layer in flight to a worker before the pool waits for acknowledgements. */
 const MAX_IN_FLIGHT = 4;
 
@@ -74,7 +77,7 @@ interface Job {
   readonly reject: (error: Error) => void;
   /** Aborted when the job settles: cancels the layer's open request and destroys its stream. */
   readonly source: AbortController;
-  /** Resolves acknowledgement waiters of a streaming job. */
+  /** Called on each chunk the worker acknowledges (it has indexed it). */
   onAck?: () => void;
   /** A remote layer's stream, opened while the job waited in the queue. */
   openedAhead?: Promise<Readable>;
@@ -222,28 +225,19 @@ export class IndexPool {
     void this.feed(slot, job);
   }
 
-  /** Pipes a stream-only layer to its worker, copying each chunk into a transferable buffer. */
+  /** Pipes a stream-only layer to its worker; a read error fails the job with the layer's name. */
   private async feed(slot: Slot, job: Job): Promise<void> {
-    let inFlight = 0;
     try {
       this.opening++;
       const stream = await this.openStream(job).finally(() => this.opening--);
       job.stream = stream;
       // The queued layers' requests go out once the running ones have their answers, not competing with them.
       if (this.opening === 0) this.openAhead();
-      if (job.settled) stream.destroy();
-      for await (const chunk of stream) {
-        if (job.settled) break;
-        const buf = chunk as Buffer;
-        const data = new ArrayBuffer(buf.length);
-        new Uint8Array(data).set(buf);
-        slot.worker.postMessage({ kind: 'chunk', id: job.id, data } satisfies PoolRequest, [data]);
-        inFlight++;
-        while (inFlight >= MAX_IN_FLIGHT && !job.settled) {
-          await new Promise<void>((resolve) => (job.onAck = resolve));
-          inFlight--;
-        }
+      if (job.settled) {
+        stream.destroy();
+        return;
       }
+      await sendChunks(stream, slot.worker, job);
       if (!job.settled) slot.worker.postMessage({ kind: 'end', id: job.id } satisfies PoolRequest);
     } catch (error) {
       if (!job.settled) {
@@ -262,12 +256,9 @@ export class IndexPool {
       case 'progress':
         job.options.onProgress?.(message.done, message.total);
         break;
-      case 'ack': {
-        const wake = job.onAck;
-        job.onAck = undefined;
-        wake?.();
+      case 'ack':
+        job.onAck?.();
         break;
-      }
       case 'done': {
         const encoded = Buffer.from(message.data, message.offset, message.length);
         const index = decodeLayerIndex(encoded);
@@ -299,9 +290,6 @@ export class IndexPool {
     job.settled = true;
     job.source.abort();
     job.stream?.destroy();
-    const wake = job.onAck;
-    job.onAck = undefined;
-    wake?.();
     if (result instanceof Error) job.reject(result);
     else job.resolve(result);
   }
@@ -333,6 +321,46 @@ export class IndexPool {
     slot.worker.on('error', () => undefined);
     void slot.worker.terminate();
   }
+}
+
+/**
+ * Copies a stream's bytes into buffers of CHUNK_BYTES of our own (not zero-filled), whose memory moves to the
+ * worker as is, and pauses the stream while MAX_IN_FLIGHT of them wait. Reads 'data' events: iterating the
+ * stream would join its buffered chunks into one more copy. Resolves at the stream's end (or once the job settled).
+ */
+function sendChunks(stream: Readable, worker: Worker, job: Job): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let gathered: Buffer | null = null;
+    let length = 0;
+    let inFlight = 0;
+    const send = () => {
+      const data = gathered!.buffer as ArrayBuffer;
+      worker.postMessage({ kind: 'chunk', id: job.id, data, length } satisfies PoolRequest, [data]);
+      gathered = null;
+      length = 0;
+      if (++inFlight >= MAX_IN_FLIGHT) stream.pause();
+    };
+    job.onAck = () => {
+      if (--inFlight < MAX_IN_FLIGHT && !job.settled) stream.resume();
+    };
+    stream.on('data', (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length; ) {
+        gathered ??= Buffer.allocUnsafeSlow(CHUNK_BYTES);
+        const n = Math.min(chunk.length - at, CHUNK_BYTES - length);
+        chunk.copy(gathered, length, at, at + n);
+        length += n;
+        at += n;
+        if (length === CHUNK_BYTES) send();
+      }
+    });
+    stream.once('end', () => {
+      if (length > 0) send();
+      resolve();
+    });
+    stream.once('error', reject);
+    // A close before the end is a truncated layer, unless the job settled and destroyed the stream itself.
+    stream.once('close', () => (job.settled ? resolve() : reject(new Error('the stream closed before its end'))));
+  });
 }
 
 function cancelled(layer: Layer): StrataError {

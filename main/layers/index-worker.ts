@@ -64,7 +64,7 @@ port.on('message', (message: PoolRequest) => {
     case 'chunk': {
       const current = job;
       if (!current) break;
-      const chunk = Buffer.from(message.data);
+      const chunk = Buffer.from(message.data, 0, message.length);
       current.chain = current.chain
         .then(() => current.indexer.write(chunk))
         .then(() => send({ kind: 'ack', id: message.id }));

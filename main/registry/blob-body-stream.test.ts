@@ -1,4 +1,4 @@
-// BlobBodyStream: gathers a response body's small chunks into big ones, verifies size and digest, maps read errors.
+// BlobBodyStream: passes a response body through, verifies size and digest, pauses the body for a slow reader, maps read errors.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -32,14 +32,10 @@ async function collect(stream: BlobBodyStream): Promise<Buffer[]> {
   return chunks;
 }
 
-test('gathers 16 KiB pieces into 256 KiB chunks and passes the bytes through unchanged', async () => {
+test('passes the bytes of a body in 16 KiB pieces through unchanged', async () => {
   const bytes = randomBytes(1024 * 1024 + 12345);
   const chunks = await collect(new BlobBodyStream(webBody(bytes, 16 * 1024), new DigestCheck(sha256(bytes), bytes.length, 'blob'), mapError));
   assert.deepEqual(Buffer.concat(chunks), bytes);
-  assert.deepEqual(
-    chunks.map((c) => c.length),
-    [262144, 262144, 262144, 262144, 12345],
-  );
 });
 
 test('an empty blob ends cleanly; its digest is still checked', async () => {
@@ -99,7 +95,7 @@ test('a slow reader pauses the body: it is not read far ahead', async () => {
   const stream = new BlobBodyStream(body, new DigestCheck(sha256(Buffer.alloc(0)), -1, 'blob'), mapError);
   stream.once('readable', () => undefined);
   await new Promise((resolve) => setTimeout(resolve, 200));
-  // One gathered chunk in the stream's buffer and at most one more being gathered, plus the body's own buffer.
+  // The stream's buffer (256 KiB), the body's own buffer and the pieces in between.
   assert.ok(pieces > 0 && pieces <= 3 * 16 + 4, `read ${pieces} pieces ahead`);
   stream.destroy();
   assert.equal(body.destroyed, true);
@@ -118,7 +114,7 @@ test('destroying the stream cancels the body', async () => {
   });
   const stream = new BlobBodyStream(body, new DigestCheck(sha256(Buffer.alloc(0)), -1, 'blob'), mapError);
   for await (const chunk of stream) {
-    assert.equal((chunk as Buffer).length, 256 * 1024);
+    assert.ok((chunk as Buffer).length > 0);
     break;
   }
   await new Promise((resolve) => setImmediate(resolve));

@@ -1,16 +1,10 @@
-// A registry blob's body as a Node stream: verified (size and digest) as it flows, and gathered into chunks of
-// about 256 KiB, so the layer engine handles a few big chunks instead of many 16–64 KiB socket reads. It reads
-// the response body's 'data' events itself (no Transform hop) and pauses it while its own buffer is full.
+// A registry blob's body as a Node stream, verified (size and digest) as it flows. It reads the response body's
+// 'data' events itself (no Transform hop) and pauses the body while its reader wants no more.
 import { Readable } from 'node:stream';
 import type { DigestCheck } from './digest-verifier';
 
-/** Bytes gathered into one emitted chunk. */
-const GATHER_BYTES = 256 * 1024;
-
 /** Streams a response body through a DigestCheck; read errors go through `mapError` (given the bytes read so far). */
 export class BlobBodyStream extends Readable {
-  private parts: Buffer[] = [];
-  private length = 0;
   private ended = false;
 
   constructor(
@@ -18,7 +12,7 @@ export class BlobBodyStream extends Readable {
     private readonly check: DigestCheck,
     private readonly mapError: (error: unknown, bytesRead: number) => Error,
   ) {
-    super({ highWaterMark: GATHER_BYTES });
+    super({ highWaterMark: 256 * 1024 });
     body.pause();
     body.on('data', (chunk: Buffer) => this.onData(chunk));
     body.on('end', () => this.onEnd());
@@ -45,9 +39,7 @@ export class BlobBodyStream extends Readable {
       this.destroy(error as Error);
       return;
     }
-    this.parts.push(chunk);
-    this.length += chunk.length;
-    if (this.length >= GATHER_BYTES && !this.flush()) this.body.pause();
+    if (!this.push(chunk)) this.body.pause();
   }
 
   private onEnd(): void {
@@ -59,15 +51,6 @@ export class BlobBodyStream extends Readable {
       this.destroy(error as Error);
       return;
     }
-    if (this.length > 0) this.flush();
     this.push(null);
-  }
-
-  /** Pushes the gathered bytes as one chunk; false when the reader wants no more for now. */
-  private flush(): boolean {
-    const chunk = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.length);
-    this.parts = [];
-    this.length = 0;
-    return this.push(chunk);
   }
 }
