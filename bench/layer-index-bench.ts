@@ -241,7 +241,7 @@ export async function runLayerIndexBench(options: LayerIndexBenchOptions = {}): 
   const pool = new IndexPool();
   try {
     const pooled = await timeMs(runs, () => Promise.all(layers.map((file, i) => pool.index(fileLayer(file, i)))));
-    row(`10 layers: pool (${os.availableParallelism()} workers) vs sum of single`, pooled, single, 0.65);
+    row(`10 layers: pool (${os.availableParallelism()} cores) vs sum of single`, pooled, single, 0.65);
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-cache-'));
     try {
       const cache = new IndexCache(cacheDir);

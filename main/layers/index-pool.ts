@@ -50,12 +50,6 @@ export interface PooledIndex {
  */
 const RECYCLE_BYTES = 64 * 1024 * 1024;
 
-/**
- * Remote layers index at least this many at once, as docker pulls three layers at a time: their jobs wait on the
- * network as well as on a core, so a two-core machine still keeps three downloads going.
- */
-const MIN_REMOTE_JOBS = 3;
-
 /** Bytes of a stream-only layer gathered into one message to its worker. */
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -96,9 +90,15 @@ function startWorker(maxHeapMb: number | undefined): Worker {
   return new Worker(boot, { eval: true, execArgv: [], resourceLimits });
 }
 
-/** Worker threads (one per core by default) that turn layers into LayerIndexes. */
+/**
+ * Worker threads (one per core and one more, by default) that turn layers into LayerIndexes. A job does not keep
+ * a core busy on its own (its worker waits on zlib's thread, the file or the network), so one job more than
+ * there are cores fills them.
+ */
 export class IndexPool {
   private readonly size: number;
+  /** Jobs below which a job also gets a decompression thread: the cores, at most the pool's size. */
+  private readonly threadBelow: number;
   private readonly maxHeapMb: number | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -107,9 +107,11 @@ export class IndexPool {
   /** Running jobs whose streams are still being opened. */
   private opening = 0;
 
-  /** `size`: workers (default: one per core); `maxHeapMb`: each worker's heap cap (default: Node's). */
+  /** `size`: workers (default: one per core, plus one); `maxHeapMb`: each worker's heap cap (default: Node's). */
   constructor(options: { size?: number; maxHeapMb?: number } = {}) {
-    this.size = Math.max(1, options.size ?? os.availableParallelism());
+    const cores = os.availableParallelism();
+    this.size = Math.max(1, options.size ?? cores + 1);
+    this.threadBelow = Math.min(this.size, cores);
     this.maxHeapMb = options.maxHeapMb;
   }
 
@@ -148,19 +150,14 @@ export class IndexPool {
 
   private pump(): void {
     while (this.queue.length) {
-      const running = this.slots.filter((s) => s.job).length;
-      if (running >= this.concurrency(this.queue[0])) break;
-      const slot = this.slots.find((s) => !s.job) ?? this.spawn();
+      let slot = this.slots.find((s) => !s.job);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) break;
       const job = this.queue.shift()!;
       slot.job = job;
       slot.worker.ref();
       this.start(slot, job);
     }
-  }
-
-  /** How many jobs may run at once while this one waits: one per core, and at least three for remote layers. */
-  private concurrency(job: Job): number {
-    return job.layer.remote ? Math.max(this.size, MIN_REMOTE_JOBS) : this.size;
   }
 
   /**
@@ -210,7 +207,7 @@ export class IndexPool {
     const busy = this.slots.filter((s) => s.job).length + this.queue.length;
     const options: WorkerIndexOptions = {
       name: job.layer.name,
-      threadedDecompression: busy < this.size,
+      threadedDecompression: busy < this.threadBelow,
       compressedSize: job.layer.file?.length ?? d.size,
       // A stream that verifies itself (registry, engine) is not hashed a second time here.
       expectedDigest: job.layer.verifiedStream ? undefined : d.digest || undefined,
