@@ -41,6 +41,20 @@ function streamLayer(name: string, blob: Buffer, opened?: () => void): Layer {
   };
 }
 
+/** A stream-only layer that gives the first `bytes` bytes of `tar`, then stalls (or, with `close`, closes). */
+function cutLayer(name: string, tar: Buffer, bytes: number, close: boolean): Layer {
+  return {
+    descriptor: descriptor(tar),
+    name,
+    open: async () => {
+      const s = new Readable({ read() {} });
+      s.push(tar.subarray(0, bytes));
+      if (close) setImmediate(() => s.destroy());
+      return s;
+    },
+  };
+}
+
 async function sampleTar(seed: number): Promise<Buffer> {
   const body = Buffer.alloc(200_000 + seed * 1000);
   for (let i = 0; i < body.length; i++) body[i] = (i * (seed + 3) + (i >> 5)) & 0xff;
@@ -94,15 +108,7 @@ test('cancelling a running job stops it; a stalled stream-only layer trips the w
   const pool = new IndexPool({ size: 1 });
   t.after(() => pool.close());
   const tar = await sampleTar(2);
-  const endless: Layer = {
-    descriptor: descriptor(tar),
-    name: 'endless.tar',
-    open: async () => {
-      const s = new Readable({ read() {} });
-      s.push(tar.subarray(0, 1000));
-      return s;
-    },
-  };
+  const endless = cutLayer('endless.tar', tar, 1000, false);
   const controller = new AbortController();
   const run = pool.index(endless, { signal: controller.signal });
   setTimeout(() => controller.abort(), 50);
@@ -184,6 +190,13 @@ async function until(ready: () => boolean, what: string): Promise<void> {
   assert.ok(ready(), `timed out waiting for ${what}`);
 }
 
+/** A promise that resolves when `open` is called. */
+function makeGate(): { readonly opened: Promise<void>; readonly open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 /** A stream-only layer whose bytes wait for `gate`; its opens are logged and honour the abort signal. */
 function gatedLayer(name: string, blob: Buffer, gate: Promise<void>, log: string[], remote: boolean, firstOpen?: () => Readable): Layer {
   let opens = 0;
@@ -208,68 +221,64 @@ function gatedLayer(name: string, blob: Buffer, gate: Promise<void>, log: string
   };
 }
 
+/**
+ * Indexes gated layers named `names` in `pool` and returns the ones opened before their bytes were let through
+ * (waiting for `expected` opens, then 50 ms more); checks that every layer indexed and was opened once.
+ */
+async function opensBeforeGate(pool: IndexPool, tar: Buffer, names: readonly string[], remote: boolean, expected: number): Promise<string[]> {
+  const gate = makeGate();
+  const log: string[] = [];
+  const runs = names.map((name) => pool.index(gatedLayer(name, tar, gate.opened, log, remote)));
+  await until(() => log.length >= expected, `${expected} opens`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const before = [...log];
+  gate.open();
+  for (const index of await Promise.all(runs)) assert.equal(index.entries.length, 4);
+  assert.deepEqual([...log].sort(), [...names].sort());
+  return before;
+}
+
 test('queued remote layers are opened while others index (one per worker); queued local ones are not', async (t) => {
   const pool = new IndexPool({ size: 2 });
   t.after(() => pool.close());
   const tar = await sampleTar(4);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const log: string[] = [];
-  const remote = ['r0', 'r1', 'r2', 'r3', 'r4'].map((name) => gatedLayer(name, tar, gate, log, true));
-  const runs = remote.map((layer) => pool.index(layer));
   // Two run; once their streams are open, two queued layers (one per worker) are opened ahead, not the fifth.
-  await until(() => log.length >= 4, 'four remote opens');
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(log, ['r0', 'r1', 'r2', 'r3']);
-  release();
-  for (const index of await Promise.all(runs)) assert.equal(index.entries.length, 4);
-  // Each layer was opened once: the stream opened ahead was the one indexed.
-  assert.deepEqual([...log].sort(), ['r0', 'r1', 'r2', 'r3', 'r4']);
-
-  let releaseLocal!: () => void;
-  const localGate = new Promise<void>((resolve) => (releaseLocal = resolve));
-  const localLog: string[] = [];
-  const local = ['l0', 'l1', 'l2'].map((name) => pool.index(gatedLayer(name, tar, localGate, localLog, false)));
-  await until(() => localLog.length >= 2, 'two local opens');
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(localLog, ['l0', 'l1']);
-  releaseLocal();
-  for (const index of await Promise.all(local)) assert.equal(index.entries.length, 4);
+  // Each is opened once: the stream opened ahead is the one indexed.
+  assert.deepEqual(await opensBeforeGate(pool, tar, ['r0', 'r1', 'r2', 'r3', 'r4'], true, 4), ['r0', 'r1', 'r2', 'r3']);
+  assert.deepEqual(await opensBeforeGate(pool, tar, ['l0', 'l1', 'l2'], false, 2), ['l0', 'l1']);
 });
 
 test('a stream opened ahead that fails while it waits is opened again; a queued job cancelled destroys the stream it opened ahead', async (t) => {
   const pool = new IndexPool({ size: 1 });
   t.after(() => pool.close());
   const tar = await sampleTar(5);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
+  const gate = makeGate();
   const log: string[] = [];
   const broken = () => {
     const s = new Readable({ read() {} });
     setImmediate(() => s.destroy(new Error('connection reset while queued')));
     return s;
   };
-  const layers = ['a'].map((name) => gatedLayer(name, tar, gate, log, true));
-  const flaky = gatedLayer('flaky', tar, gate, log, true, broken);
+  const layers = ['a'].map((name) => gatedLayer(name, tar, gate.opened, log, true));
+  const flaky = gatedLayer('flaky', tar, gate.opened, log, true, broken);
   const runs = [...layers, flaky].map((layer) => pool.index(layer));
   await until(() => log.includes('flaky'), 'the flaky layer opened ahead');
-  release();
+  gate.open();
   for (const index of await Promise.all(runs)) assert.equal(index.entries.length, 4);
   assert.equal(log.filter((name) => name === 'flaky').length, 2);
 
   // A queued job cancelled while its stream is open ahead: that stream is destroyed.
-  let releaseMore!: () => void;
-  const more = new Promise<void>((resolve) => (releaseMore = resolve));
+  const more = makeGate();
   let held: Readable | undefined;
   const heldLayer: Layer = {
-    ...gatedLayer('held', tar, more, log, true),
+    ...gatedLayer('held', tar, more.opened, log, true),
     open: async (signal?: AbortSignal) => {
       held = new Readable({ read() {} });
       signal?.addEventListener('abort', () => held?.destroy(), { once: true });
       return held;
     },
   };
-  const busy = ['x'].map((name) => pool.index(gatedLayer(name, tar, more, log, true)));
+  const busy = ['x'].map((name) => pool.index(gatedLayer(name, tar, more.opened, log, true)));
   const controller = new AbortController();
   const cancelledRun = pool.index(heldLayer, { signal: controller.signal });
   await until(() => held !== undefined, 'the held layer opened ahead');
@@ -277,7 +286,7 @@ test('a stream opened ahead that fails while it waits is opened again; a queued 
   controller.abort();
   await assert.rejects(cancelledRun, (e: unknown) => isStrataError(e) && e.code === 'cancelled' && e.file === 'held');
   await until(() => held!.destroyed, 'the held stream destroyed');
-  releaseMore();
+  more.open();
   for (const index of await Promise.all(busy)) assert.equal(index.entries.length, 4);
 });
 
@@ -294,15 +303,6 @@ test('a stream-only layer is indexed the same whatever its chunk sizes; one that
   const layer: Layer = { descriptor: descriptor(tar), name: 'pieces.tar', open: async () => Readable.from(pieces) };
   assert.deepEqual((await pool.index(layer)).entries, expected.entries);
 
-  const truncated: Layer = {
-    descriptor: descriptor(tar),
-    name: 'cut-short.tar',
-    open: async () => {
-      const s = new Readable({ read() {} });
-      s.push(tar.subarray(0, 4096));
-      setImmediate(() => s.destroy());
-      return s;
-    },
-  };
+  const truncated = cutLayer('cut-short.tar', tar, 4096, true);
   await assert.rejects(pool.index(truncated), (e: unknown) => isStrataError(e) && e.file === 'cut-short.tar' && /closed before its end/.test(e.message));
 });
