@@ -162,7 +162,7 @@ export class IndexPool {
 
   /**
    * Opens the streams of the next queued remote layers (one per worker at most), so a registry's answer to
-   * their requests (2-20 ms over loopback under load) arrives while other layers index, not after a worker frees.
+   * their requests (a round trip or more) arrives while other layers index, not after a worker frees.
    * The bodies stay paused until their jobs start.
    */
   private openAhead(): void {
