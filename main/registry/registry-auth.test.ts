@@ -15,7 +15,10 @@ import { freePort, pushLayout, startRegistry, writeOciLayout, type RunningRegist
 import { makeCertificate, startTokenServer, type TokenServer } from '../test-support/token-server';
 import type { CredentialLookup } from './credentials';
 import { createRemoteHandlers } from '../services/remote-handlers';
+import { openSourceSpec } from '../services/open-source';
+import { registryClient } from '../stores/remote-store-factory';
 import { RegistryClient } from './registry-client';
+import { RegistryClients } from './registry-clients';
 
 const run = promisify(execFile);
 const FAST_RETRY = { maxRetries: 1, maxTotalMs: 1_000, baseDelayMs: 50 };
@@ -139,5 +142,31 @@ describe('registry authentication', () => {
     await handlers.saveCredentials({ registry: `http://${tokenHost}/`, username: 'bob', password: 'hunter2' });
     assert.deepEqual([...saved.keys()], [tokenHost]);
     assert.deepEqual(await handlers.listTags({ repository: `${tokenHost}/team/private:ignored` }), { repository: `${tokenHost}/team/private`, tags: ['v1'] });
+  });
+
+  it('looks its credentials up again after an auth failure (a docker login since)', async () => {
+    let login: { username: string; password: string } | null = null;
+    const client = new RegistryClient(tokenHost, { credentials: async () => login, retry: FAST_RETRY });
+    await assert.rejects(client.getManifest('team/private', 'v1'), authError(/requires credentials/));
+    login = { username: 'bob', password: 'hunter2' };
+    assert.equal((await client.getManifest('team/private', 'v1')).document.kind, 'image');
+  });
+
+  it("shares one client per registry across the app's calls: one token serves tags, platforms and the open", async () => {
+    const saved = new Map<string, { username: string; password: string }>();
+    const credentials = { get: async (r: string) => saved.get(r) ?? null, set: async (r: string, c: { username: string; password: string }) => void saved.set(r, c) };
+    const env = { DOCKER_CONFIG: path.join(work, 'no-docker-config') };
+    const clients = new RegistryClients((registry) => registryClient(registry, { credentials: credentials.get, env, retry: FAST_RETRY }));
+    const handlers = createRemoteHandlers({ credentials, env, clients });
+    const before = tokens.requests.length;
+    assert.deepEqual((await handlers.listTags({ repository: `${tokenHost}/team/public` })).tags, ['v1']);
+    assert.deepEqual(await handlers.listPlatforms({ ref: `${tokenHost}/team/public:v1` }), []);
+    const store = await openSourceSpec({ kind: 'reference', ref: `${tokenHost}/team/public:v1` }, { samplePath: '', uploadsDir: '', env, clients });
+    assert.equal((await store.openImage()).layers.length, 1);
+    assert.deepEqual(tokens.requests.slice(before), [{ user: '', scopes: ['repository:team/public:pull'] }]);
+    // Saving a login drops the registry's client: the next call asks for a token with the login.
+    await handlers.saveCredentials({ registry: tokenHost, username: 'bob', password: 'hunter2' });
+    assert.deepEqual((await handlers.listTags({ repository: `${tokenHost}/team/private` })).tags, ['v1']);
+    assert.deepEqual(tokens.requests.at(-1), { user: 'bob', scopes: ['repository:team/private:pull'] });
   });
 });

@@ -259,6 +259,7 @@ export class RegistryClient {
       if (res.statusCode === 401) {
         await discard(res);
         const credential = await this.lookupCredential();
+        this.forgetCredential();
         throw new StrataError(
           'auth',
           credential
@@ -341,6 +342,11 @@ export class RegistryClient {
     return this.credential;
   }
 
+  /** After an auth failure: the next call looks the credentials up again (a `docker login` since, a new app login). */
+  private forgetCredential(): void {
+    this.credential = undefined;
+  }
+
   /** The Authorization header for a scope from what earlier challenges taught us, if any. */
   private async authorization(scope: string, signal?: AbortSignal): Promise<string | undefined> {
     if (!this.challenge) return undefined;
@@ -368,6 +374,7 @@ export class RegistryClient {
     if (basic) {
       this.challenge = basic;
       if (!(await this.lookupCredential())) {
+        this.forgetCredential();
         throw new StrataError('auth', `${this.registry} requires a username and password.`, { file: this.registry });
       }
       return;
@@ -416,6 +423,7 @@ export class RegistryClient {
     }
     if (res.statusCode === 401 || res.statusCode === 403) {
       await discard(res);
+      this.forgetCredential();
       throw new StrataError(
         'auth',
         credential

@@ -5,6 +5,7 @@ import type { SourceSpec } from '../../shared/api';
 import { StrataError } from '../../shared/errors';
 import { openLayerTarballs, openLocalStore } from '../stores/detect';
 import type { CredentialLookup } from '../registry/credentials';
+import type { RegistryClients } from '../registry/registry-clients';
 import { openReferenceStore } from '../stores/remote-store-factory';
 import type { ImageStore } from '../stores/types';
 
@@ -17,6 +18,8 @@ export interface SourceContext {
   readonly credentials?: CredentialLookup;
   /** Environment for DOCKER_HOST, DOCKER_CONFIG and DOCKER_CONTEXT (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The app's shared registry clients (tokens reused across calls); default: a new client per open. */
+  readonly clients?: RegistryClients;
 }
 
 /** Opens the store a SourceSpec names. */
@@ -38,7 +41,7 @@ export async function openSourceSpec(spec: SourceSpec, context: SourceContext): 
       }
       return openLocalStore(context.samplePath);
     case 'reference':
-      return openReferenceStore(spec.ref, { credentials: context.credentials, env: context.env });
+      return openReferenceStore(spec.ref, { credentials: context.credentials, env: context.env, clients: context.clients });
   }
 }
 

@@ -8,6 +8,7 @@ import type { CredentialStore } from '../registry/credentials';
 import { DockerEngineClient, resolveEngineEndpoint } from '../registry/docker-engine-client';
 import { familiarName, parseImageReference } from '../registry/image-reference';
 import { RegistryClient } from '../registry/registry-client';
+import { RegistryClients } from '../registry/registry-clients';
 import { platformEntries } from '../registry/manifest-document';
 import { RegistryStore } from '../stores/registry-store';
 import { registryClient } from '../stores/remote-store-factory';
@@ -23,6 +24,8 @@ export interface RemoteHandlerContext {
   readonly jobs?: Map<string, AbortController>;
   /** Sends progress events to the UI. */
   readonly emit?: (event: ApiEvent) => void;
+  /** The app's registry clients, shared with opening images (default: the handlers' own). */
+  readonly clients?: RegistryClients;
 }
 
 /** The handlers of `listDockerImages`, `listTags`, `saveCredentials`, `listRepositories`, `listPlatforms` and `saveImage`. */
@@ -45,6 +48,7 @@ export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandl
   const env = context.env ?? process.env;
   const appCredentials = (registry: string) => context.credentials.get(registry);
   const jobs = context.jobs ?? new Map<string, AbortController>();
+  const clients = context.clients ?? new RegistryClients((registry) => registryClient(registry, { credentials: appCredentials, env }));
   return {
     async listDockerImages() {
       const client = new DockerEngineClient(await resolveEngineEndpoint(env));
@@ -54,8 +58,7 @@ export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandl
 
     async listTags({ repository }) {
       const ref = parseImageReference(repository);
-      const client = registryClient(ref.registry, { credentials: appCredentials, env });
-      const tags = await client.listTags(ref.repository);
+      const tags = await clients.get(ref.registry).listTags(ref.repository);
       return { repository: familiarName({ ...ref, tag: '', digest: '' }), tags: [...tags].sort() };
     },
 
@@ -65,19 +68,20 @@ export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandl
       const client = new RegistryClient(host, { credentials: async () => ({ username, password }) });
       await client.ping();
       await context.credentials.set(host, { username, password });
+      clients.forget(host);
       return null;
     },
 
     async listRepositories({ registry, last, pageSize }) {
       const host = normalizeRegistry(registry);
-      const page = await registryClient(host, { credentials: appCredentials, env }).catalogPage(pageSize ?? CATALOG_PAGE_SIZE, last ?? '');
+      const page = await clients.get(host).catalogPage(pageSize ?? CATALOG_PAGE_SIZE, last ?? '');
       return { registry: host, repositories: page.repositories, next: page.next };
     },
 
     async listPlatforms({ ref }) {
       if (ref.startsWith('docker://')) return []; // an engine image is one platform
       const parsed = parseImageReference(ref);
-      const top = await new RegistryStore(registryClient(parsed.registry, { credentials: appCredentials, env }), parsed).resolve();
+      const top = await new RegistryStore(clients.get(parsed.registry), parsed).resolve();
       return top.document.kind === 'index' ? platformEntries(top.document.manifests).map((m) => m.platform) : [];
     },
 
@@ -95,7 +99,7 @@ export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandl
         const saved = await saveReference(ref, dest, {
           format,
           platform,
-          credentials: appCredentials,
+          clients,
           env,
           signal: controller.signal,
           onProgress: (bytesDone, bytesTotal) => {

@@ -30,6 +30,8 @@ import { IndexPool } from '../layers/index-pool';
 import { analyzeImage, type AnalyzedImage } from './image-analysis';
 import { openSourceSpec, safeUploadName } from './open-source';
 import { createRemoteHandlers } from './remote-handlers';
+import { RegistryClients } from '../registry/registry-clients';
+import { registryClient } from '../stores/remote-store-factory';
 import { runInTurns } from './run-in-turns';
 import type { StrataService, StrataServiceOptions } from './strata-service-types';
 import { buildTreeDataInSteps, pathDetails } from './tree-data';
@@ -60,7 +62,9 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
   const emit = (event: ApiEvent) => {
     for (const listener of listeners) listener(event);
   };
-  const remote = createRemoteHandlers({ credentials, env: options.env, jobs, emit });
+  // One client per registry for every call, so a token fetched to list tags serves the open that follows.
+  const clients = new RegistryClients((registry) => registryClient(registry, { credentials: (r) => credentials.get(r), env: options.env }));
+  const remote = createRemoteHandlers({ credentials, env: options.env, jobs, emit, clients });
 
   async function readRecent(): Promise<RecentSource[]> {
     try {
@@ -101,6 +105,7 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
         uploadsDir,
         credentials: (registry) => credentials.get(registry),
         env: options.env,
+        clients,
       });
       const sourceId = randomUUID();
       stores.set(sourceId, { store, spec: source });

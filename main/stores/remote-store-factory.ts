@@ -3,6 +3,7 @@ import { chainCredentials, dockerConfigCredentials, type CredentialLookup } from
 import { parseImageReference } from '../registry/image-reference';
 import type { Dispatcher } from 'undici';
 import { RegistryClient, type RetryPolicy } from '../registry/registry-client';
+import type { RegistryClients } from '../registry/registry-clients';
 import { DockerEngineStore } from './docker-engine-store';
 import { RegistryStore } from './registry-store';
 import type { ImageStore } from './types';
@@ -18,6 +19,8 @@ export interface ReferenceStoreOptions {
   readonly retry?: RetryPolicy;
   /** Force plain HTTP (true) or HTTPS (false) for the registry; default: HTTPS, HTTP fallback on loopback. */
   readonly plainHttp?: boolean;
+  /** The app's shared clients: when given, a registry's client (and its tokens) comes from here. */
+  readonly clients?: RegistryClients;
 }
 
 /** Opens the store a reference names: `docker://alpine:3.20` (local engine) or `ghcr.io/o/a:tag` (registry). */
@@ -28,8 +31,9 @@ export async function openReferenceStore(ref: string, options: ReferenceStoreOpt
   return new RegistryStore(registryClient(parsed.registry, options), parsed);
 }
 
-/** A registry client with the credential chain the app uses: given credentials, then docker's config. */
+/** A registry client with the credential chain the app uses (given credentials, then docker's config), or the shared one. */
 export function registryClient(registry: string, options: ReferenceStoreOptions = {}): RegistryClient {
+  if (options.clients) return options.clients.get(registry);
   return new RegistryClient(registry, {
     credentials: chainCredentials(options.credentials, dockerConfigCredentials(options.env ?? process.env)),
     dispatcher: options.dispatcher,
