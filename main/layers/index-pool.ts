@@ -169,7 +169,7 @@ export class IndexPool {
     let ahead = 0;
     for (const job of this.queue) {
       if (ahead === this.size) return;
-      if (!job.layer.remote || job.layer.file) continue;
+      if (!job.layer.remote) continue;
       ahead++;
       job.openedAhead ??= job.layer.open(job.source.signal).then((stream) => {
         // Nobody reads it yet: an error (the request aborted, the connection dropped) must not go unhandled.

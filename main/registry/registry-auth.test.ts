@@ -16,9 +16,8 @@ import { makeCertificate, startTokenServer, type TokenServer } from '../test-sup
 import type { CredentialLookup } from './credentials';
 import { createRemoteHandlers } from '../services/remote-handlers';
 import { openSourceSpec } from '../services/open-source';
-import { registryClient } from '../stores/remote-store-factory';
+import { sharedRegistryClients } from '../stores/remote-store-factory';
 import { RegistryClient } from './registry-client';
-import { RegistryClients } from './registry-clients';
 
 const run = promisify(execFile);
 const FAST_RETRY = { maxRetries: 1, maxTotalMs: 1_000, baseDelayMs: 50 };
@@ -156,7 +155,7 @@ describe('registry authentication', () => {
     const saved = new Map<string, { username: string; password: string }>();
     const credentials = { get: async (r: string) => saved.get(r) ?? null, set: async (r: string, c: { username: string; password: string }) => void saved.set(r, c) };
     const env = { DOCKER_CONFIG: path.join(work, 'no-docker-config') };
-    const clients = new RegistryClients((registry) => registryClient(registry, { credentials: credentials.get, env, retry: FAST_RETRY }));
+    const clients = sharedRegistryClients({ credentials: credentials.get, env, retry: FAST_RETRY });
     const handlers = createRemoteHandlers({ credentials, env, clients });
     const before = tokens.requests.length;
     assert.deepEqual((await handlers.listTags({ repository: `${tokenHost}/team/public` })).tags, ['v1']);

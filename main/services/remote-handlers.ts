@@ -5,13 +5,13 @@ import * as path from 'node:path';
 import type { ApiEvent, ApiInput, ApiOutputs } from '../../shared/api';
 import { StrataError } from '../../shared/errors';
 import type { CredentialStore } from '../registry/credentials';
+import type { RegistryClients } from '../registry/registry-clients';
 import { DockerEngineClient, resolveEngineEndpoint } from '../registry/docker-engine-client';
 import { familiarName, parseImageReference } from '../registry/image-reference';
 import { RegistryClient } from '../registry/registry-client';
-import { RegistryClients } from '../registry/registry-clients';
 import { platformEntries } from '../registry/manifest-document';
 import { RegistryStore } from '../stores/registry-store';
-import { registryClient } from '../stores/remote-store-factory';
+import { sharedRegistryClients } from '../stores/remote-store-factory';
 import { checkSaveDestination, saveReference } from '../stores/save-image';
 
 /** What the remote handlers need from the app. */
@@ -48,7 +48,7 @@ export function createRemoteHandlers(context: RemoteHandlerContext): RemoteHandl
   const env = context.env ?? process.env;
   const appCredentials = (registry: string) => context.credentials.get(registry);
   const jobs = context.jobs ?? new Map<string, AbortController>();
-  const clients = context.clients ?? new RegistryClients((registry) => registryClient(registry, { credentials: appCredentials, env }));
+  const clients = context.clients ?? sharedRegistryClients({ credentials: appCredentials, env });
   return {
     async listDockerImages() {
       const client = new DockerEngineClient(await resolveEngineEndpoint(env));

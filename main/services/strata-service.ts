@@ -27,11 +27,10 @@ import { BloatCache } from '../bloat/bloat-cache';
 import { IndexCache } from '../cache/index-cache';
 import { createMemoryCredentialStore } from '../credentials/memory-credential-store';
 import { IndexPool } from '../layers/index-pool';
+import { sharedRegistryClients } from '../stores/remote-store-factory';
 import { analyzeImage, type AnalyzedImage } from './image-analysis';
 import { openSourceSpec, safeUploadName } from './open-source';
 import { createRemoteHandlers } from './remote-handlers';
-import { RegistryClients } from '../registry/registry-clients';
-import { registryClient } from '../stores/remote-store-factory';
 import { runInTurns } from './run-in-turns';
 import type { StrataService, StrataServiceOptions } from './strata-service-types';
 import { buildTreeDataInSteps, pathDetails } from './tree-data';
@@ -63,7 +62,7 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
     for (const listener of listeners) listener(event);
   };
   // One client per registry for every call, so a token fetched to list tags serves the open that follows.
-  const clients = new RegistryClients((registry) => registryClient(registry, { credentials: (r) => credentials.get(r), env: options.env }));
+  const clients = sharedRegistryClients({ credentials: (r) => credentials.get(r), env: options.env });
   const remote = createRemoteHandlers({ credentials, env: options.env, jobs, emit, clients });
 
   async function readRecent(): Promise<RecentSource[]> {

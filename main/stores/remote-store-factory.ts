@@ -3,7 +3,7 @@ import { chainCredentials, dockerConfigCredentials, type CredentialLookup } from
 import { parseImageReference } from '../registry/image-reference';
 import type { Dispatcher } from 'undici';
 import { RegistryClient, type RetryPolicy } from '../registry/registry-client';
-import type { RegistryClients } from '../registry/registry-clients';
+import { RegistryClients } from '../registry/registry-clients';
 import { DockerEngineStore } from './docker-engine-store';
 import { RegistryStore } from './registry-store';
 import type { ImageStore } from './types';
@@ -29,6 +29,11 @@ export async function openReferenceStore(ref: string, options: ReferenceStoreOpt
   if (ref.startsWith('docker://')) return DockerEngineStore.open(ref.slice('docker://'.length), { env });
   const parsed = parseImageReference(ref);
   return new RegistryStore(registryClient(parsed.registry, options), parsed);
+}
+
+/** One client per registry, each made by `registryClient` with these options: the app's, shared by all its calls. */
+export function sharedRegistryClients(options: Omit<ReferenceStoreOptions, 'clients'>): RegistryClients {
+  return new RegistryClients((registry) => registryClient(registry, options));
 }
 
 /** A registry client with the credential chain the app uses (given credentials, then docker's config), or the shared one. */
