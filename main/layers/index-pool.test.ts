@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { isStrataError } from '../../shared/errors';
 import type { Compression, LayerDescriptor } from '../../shared/model';
 import { IndexCache } from '../cache/index-cache';
+import { ownedChunks } from '../stores/owned-chunks';
 import type { Layer } from '../stores/types';
 import { compressBuffer, dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
 import { IndexPool, indexLayerCached } from './index-pool';
@@ -303,4 +304,29 @@ test('a stream-only layer is indexed the same whatever its chunk sizes; one that
 
   const truncated = cutLayer('cut-short.tar', tar, 4096, true);
   await assert.rejects(pool.index(truncated), (e: unknown) => isStrataError(e) && e.file === 'cut-short.tar' && /closed before its end/.test(e.message));
+});
+
+test('owned chunks move to the worker uncopied, mixed with copied ones; a marked view into a larger buffer is copied', async (t) => {
+  const pool = new IndexPool({ size: 1 });
+  t.after(() => pool.close());
+  const body = Buffer.alloc(2 * 1024 * 1024 + 999);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 13 + (i >> 11)) & 0xff;
+  const tar = await makeLayerTar([file('a.bin', body), file('b.txt', 'b')]);
+  const expected = await indexLayerStream(Readable.from([tar]), { name: 'expected' });
+  const owned = (bytes: Buffer) => {
+    const chunk = Buffer.from(bytes); // a buffer of its own, offset 0
+    ownedChunks.add(chunk);
+    return chunk;
+  };
+  const first = owned(tar.subarray(0, 1024 * 1024));
+  const plain = Buffer.from(tar.subarray(1024 * 1024, 1024 * 1024 + 70_000));
+  const backing = Buffer.alloc(tar.length); // the rest as a marked view that does not start its ArrayBuffer
+  tar.copy(backing, 1, 1024 * 1024 + 70_000);
+  const view = backing.subarray(1, 1 + tar.length - 1024 * 1024 - 70_000);
+  ownedChunks.add(view);
+  const layer: Layer = { descriptor: descriptor(tar), name: 'owned.tar', open: async () => Readable.from([first, plain, view]) };
+  assert.deepEqual((await pool.index(layer)).entries, expected.entries);
+  assert.equal(first.buffer.byteLength, 0, 'the owned chunk was transferred (its ArrayBuffer is detached)');
+  assert.equal(plain.length, 70_000, 'a chunk not marked is copied and stays usable');
+  assert.equal(view.length, tar.length - 1024 * 1024 - 70_000, 'a marked view at an offset is copied, not transferred');
 });

@@ -8,6 +8,7 @@ import type { LayerIndex } from '../../shared/model';
 import type { IndexCache } from '../cache/index-cache';
 import { release } from '../cache/index-columns';
 import { decodeLayerIndex } from '../cache/index-codec';
+import { ownedChunks } from '../stores/owned-chunks';
 import type { FileRange, Layer } from '../stores/types';
 import type { IndexLayerOptions } from './layer-indexer';
 
@@ -322,7 +323,7 @@ export class IndexPool {
 
 /**
  * Copies a stream's bytes into buffers of CHUNK_BYTES of our own (not zero-filled), whose memory moves to the
- * worker as is, and pauses the stream while MAX_IN_FLIGHT of them wait. Reads 'data' events: iterating the
+ * worker as is (chunks in `ownedChunks` move without the copy), and pauses the stream while MAX_IN_FLIGHT wait. Reads 'data' events: iterating the
  * stream would join its buffered chunks into one more copy. Resolves at the stream's end (or once the job settled).
  */
 function sendChunks(stream: Readable, worker: Worker, job: Job): Promise<void> {
@@ -330,17 +331,25 @@ function sendChunks(stream: Readable, worker: Worker, job: Job): Promise<void> {
     let gathered: Buffer | null = null;
     let length = 0;
     let inFlight = 0;
+    const transfer = (data: ArrayBuffer, bytes: number) => {
+      worker.postMessage({ kind: 'chunk', id: job.id, data, length: bytes } satisfies PoolRequest, [data]);
+      if (++inFlight >= MAX_IN_FLIGHT) stream.pause();
+    };
     const send = () => {
-      const data = gathered!.buffer as ArrayBuffer;
-      worker.postMessage({ kind: 'chunk', id: job.id, data, length } satisfies PoolRequest, [data]);
+      transfer(gathered!.buffer as ArrayBuffer, length);
       gathered = null;
       length = 0;
-      if (++inFlight >= MAX_IN_FLIGHT) stream.pause();
     };
     job.onAck = () => {
       if (--inFlight < MAX_IN_FLIGHT && !job.settled) stream.resume();
     };
     stream.on('data', (chunk: Buffer) => {
+      if (ownedChunks.has(chunk) && chunk.byteOffset === 0) {
+        // The stream gave this memory away (DirectHttp's body buffers): it moves to the worker uncopied.
+        if (length > 0) send();
+        transfer(chunk.buffer as ArrayBuffer, chunk.length);
+        return;
+      }
       for (let at = 0; at < chunk.length; ) {
         gathered ??= Buffer.allocUnsafeSlow(CHUNK_BYTES);
         const n = Math.min(chunk.length - at, CHUNK_BYTES - length);

@@ -1,5 +1,5 @@
 // Registry authentication against a real registry (Debian's docker-registry): Basic auth with an
-// htpasswd file over TLS with a self-signed certificate trusted through an undici Agent, and bearer
+// htpasswd file over TLS with a self-signed certificate trusted through the client's `ca`, and bearer
 // tokens from a token server in the test (`auth: token`), anonymous and with credentials.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { Agent } from 'undici';
 import { isStrataError } from '../../shared/errors';
 import { file, makeLayerTar } from '../test-support/layer-tar';
 import { freePort, pushLayout, startRegistry, writeOciLayout, type RunningRegistry } from '../test-support/registry-harness';
@@ -32,7 +31,6 @@ describe('registry authentication', () => {
   let basicHost: string;
   let tokenHost: string;
   let tokens: TokenServer;
-  let agent: Agent;
 
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'strata-auth-'));
@@ -51,7 +49,6 @@ describe('registry authentication', () => {
     const basic = await startRegistry({ storage, port: await freePort(), htpasswd, tls: { cert: tls.cert, key: tls.key } }, work);
     running.push(basic);
     basicHost = basic.host;
-    agent = new Agent({ connect: { ca: tls.certPem } });
 
     const signer = await makeCertificate(work, 'token-signer');
     tokens = await startTokenServer(
@@ -74,27 +71,37 @@ describe('registry authentication', () => {
   after(async () => {
     for (const r of running) await r.stop();
     await tokens?.close();
-    await agent?.close();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
   it('uses Basic credentials over TLS trusted through a custom CA', async () => {
-    const client = new RegistryClient(basicHost, { credentials: creds('alice', 's3cret'), dispatcher: agent, retry: FAST_RETRY });
+    const client = new RegistryClient(basicHost, { credentials: creds('alice', 's3cret'), ca: tls.certPem, retry: FAST_RETRY });
     const manifest = await client.getManifest('team/private', 'v1');
     assert.equal(manifest.document.kind, 'image');
+    // The layer blob comes over DirectHttp's own TLS connection: same CA, same credentials.
+    const layer = manifest.document.kind === 'image' ? manifest.document.layers[0] : assert.fail('not an image');
+    const tar = await new Promise<Buffer>((resolve, reject) =>
+      client.openBlob('team/private', layer.digest, layer.size).then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+      }, reject),
+    );
+    assert.equal(tar.length, layer.size);
     assert.deepEqual(await client.listTags('team/private'), ['v1']);
   });
 
   it('says which Basic credentials problem it met', async () => {
-    const wrong = new RegistryClient(basicHost, { credentials: creds('alice', 'nope'), dispatcher: agent, retry: FAST_RETRY });
+    const wrong = new RegistryClient(basicHost, { credentials: creds('alice', 'nope'), ca: tls.certPem, retry: FAST_RETRY });
     await assert.rejects(wrong.getManifest('team/private', 'v1'), authError(/rejected the credentials/));
-    const none = new RegistryClient(basicHost, { dispatcher: agent, retry: FAST_RETRY });
+    const none = new RegistryClient(basicHost, { ca: tls.certPem, retry: FAST_RETRY });
     await assert.rejects(none.getManifest('team/private', 'v1'), authError(/requires a username and password/));
   });
 
   it('reports an untrusted certificate as a TLS error', async () => {
     const untrusted = new RegistryClient(basicHost, { credentials: creds('alice', 's3cret'), plainHttp: false, retry: FAST_RETRY });
     await assert.rejects(untrusted.ping(), (e: unknown) => isStrataError(e) && e.code === 'network' && /TLS error/.test(e.message));
+    const blob = 'sha256:' + '0'.repeat(64);
+    await assert.rejects(untrusted.openBlob('team/private', blob, 1), (e: unknown) => isStrataError(e) && e.code === 'network' && /TLS error/.test(e.message));
   });
 
   it('gets an anonymous bearer token for a public repository', async () => {

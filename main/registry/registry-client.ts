@@ -1,14 +1,15 @@
 // A client for the OCI Distribution API v2 on undici's request API (bodies are Node streams, at about half
-// the CPU per byte of fetch's web streams): challenge-driven bearer and Basic auth, manual redirects (no
-// credentials to other hosts), bounded retries honouring Retry-After, verified manifests and blobs, Range
-// reads, tag and catalog pagination.
+// the CPU per byte of fetch's web streams), with blob bodies read by DirectHttp into buffers the index workers
+// take over: challenge-driven bearer and Basic auth, manual redirects (no credentials to other hosts), bounded
+// retries honouring Retry-After, verified manifests and blobs, Range reads, tag and catalog pagination.
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { StrataError } from '../../shared/errors';
 import type { CredentialLookup, RegistryCredential } from './credentials';
 import { BlobBodyStream } from './blob-body-stream';
 import { DigestCheck } from './digest-verifier';
+import { DirectHttp } from './direct-http';
 import { apiHost, isLoopbackRegistry } from './image-reference';
 import {
   MANIFEST_ACCEPT,
@@ -34,8 +35,8 @@ export interface RetryPolicy {
 export interface RegistryClientOptions {
   /** Where credentials come from (app store, docker config); none: anonymous only. */
   readonly credentials?: CredentialLookup;
-  /** An undici Dispatcher (e.g. an Agent trusting a private CA) for every request. */
-  readonly dispatcher?: Dispatcher;
+  /** PEM certificates trusted instead of Node's bundled roots (a registry with a private CA). */
+  readonly ca?: string | Buffer;
   readonly retry?: RetryPolicy;
   /** Force plain HTTP (true) or HTTPS (false); default: HTTPS, falling back to HTTP for loopback registries. */
   readonly plainHttp?: boolean;
@@ -55,8 +56,12 @@ const MAX_TOKEN_BYTES = 1024 * 1024;
 const MAX_PAGES = 1000;
 const USER_AGENT = 'strata/0.1 (+https://github.com/strata)';
 
-/** An answer of the registry (or its token server): status, headers, and the body as a Node stream. */
-type HttpResponse = Dispatcher.ResponseData;
+/** An answer of the registry (or its token server), from undici or DirectHttp: status, headers, and the body as a Node stream. */
+interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable & { dump(options: { readonly limit: number; readonly signal?: AbortSignal }): Promise<void> };
+}
 
 interface Token {
   readonly header: string;
@@ -71,6 +76,8 @@ export class RegistryClient {
   private readonly tokens = new Map<string, Token>();
   private credential: RegistryCredential | null | undefined;
   private readonly retry: RetryPolicy;
+  private readonly dispatcher: Dispatcher | undefined;
+  private readonly direct: DirectHttp;
 
   constructor(
     /** Registry as named in references (`docker.io`, `localhost:5000`). */
@@ -79,6 +86,8 @@ export class RegistryClient {
   ) {
     this.host = apiHost(registry);
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.dispatcher = options.ca ? new Agent({ connect: { ca: options.ca } }) : undefined;
+    this.direct = new DirectHttp({ ca: options.ca });
   }
 
   /** Checks that the registry speaks API v2 (authenticating if it asks). */
@@ -120,7 +129,7 @@ export class RegistryClient {
   /** Streams a blob, verified against its digest and size (size < 0: unknown) as it flows. */
   async openBlob(repository: string, digest: string, size: number, signal?: AbortSignal): Promise<Readable> {
     const where = `${this.registry}/${repository}@${digest}`;
-    const res = await this.request(`/v2/${repository}/blobs/${digest}`, { scope: pullScope(repository), signal });
+    const res = await this.request(`/v2/${repository}/blobs/${digest}`, { scope: pullScope(repository), signal, direct: true });
     await expectOk(res, where);
     return new BlobBodyStream(res.body, new DigestCheck(digest, size, where), (error, bytes) =>
       bodyError(error, where, bytes, size),
@@ -224,7 +233,13 @@ export class RegistryClient {
   /** Sends one API request with auth, redirects and retries; the caller checks the status. */
   private async request(
     pathAndQuery: string,
-    init: { readonly scope: string; readonly headers?: Record<string, string>; readonly signal?: AbortSignal },
+    init: {
+      readonly scope: string;
+      readonly headers?: Record<string, string>;
+      readonly signal?: AbortSignal;
+      /** Through DirectHttp (a blob body), not undici. */
+      readonly direct?: boolean;
+    },
   ): Promise<HttpResponse> {
     const base = await this.resolveBase(init.signal);
     const url = new URL(pathAndQuery, base);
@@ -235,7 +250,7 @@ export class RegistryClient {
       let res: HttpResponse;
       try {
         const authorization = await this.authorization(init.scope, init.signal);
-        res = await this.fetchFollowingRedirects(url, init.headers ?? {}, authorization, init.signal);
+        res = await this.fetchFollowingRedirects(url, init.headers ?? {}, authorization, init.signal, init.direct ?? false);
       } catch (error) {
         const mapped = networkError(error, this.registry);
         if (mapped.retryable && retries < this.retry.maxRetries) {
@@ -288,19 +303,19 @@ export class RegistryClient {
     headers: Record<string, string>,
     authorization: string | undefined,
     signal: AbortSignal | undefined,
+    direct: boolean,
   ): Promise<HttpResponse> {
     let url = start;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const sameHost = url.host === start.host && url.protocol === start.protocol;
-      const res = await request(url, {
-        headers: {
-          'user-agent': USER_AGENT,
-          ...headers,
-          ...(authorization && sameHost ? { authorization } : {}),
-        },
-        signal,
-        dispatcher: this.options.dispatcher,
-      });
+      const sent = {
+        'user-agent': USER_AGENT,
+        ...headers,
+        ...(authorization && sameHost ? { authorization } : {}),
+      };
+      const res: HttpResponse = direct
+        ? await this.direct.get(url, sent, signal)
+        : await request(url, { headers: sent, signal, dispatcher: this.dispatcher });
       const location = header(res, 'location');
       if (![301, 302, 303, 307, 308].includes(res.statusCode) || !location) return res;
       await discard(res);
@@ -322,7 +337,7 @@ export class RegistryClient {
       return this.base;
     }
     try {
-      const res = await request(`https://${this.host}/v2/`, { signal, dispatcher: this.options.dispatcher });
+      const res = await request(`https://${this.host}/v2/`, { signal, dispatcher: this.dispatcher });
       await discard(res);
       this.base = `https://${this.host}`;
     } catch (error) {
@@ -407,7 +422,7 @@ export class RegistryClient {
           headers: { 'user-agent': USER_AGENT, 'content-type': 'application/x-www-form-urlencoded' },
           body: form.toString(),
           signal,
-          dispatcher: this.options.dispatcher,
+          dispatcher: this.dispatcher,
         });
       } else {
         if (service) url.searchParams.set('service', service);
@@ -415,7 +430,7 @@ export class RegistryClient {
         res = await request(url, {
           headers: { 'user-agent': USER_AGENT, ...(credential ? { authorization: basicHeader(credential) } : {}) },
           signal,
-          dispatcher: this.options.dispatcher,
+          dispatcher: this.dispatcher,
         });
       }
     } catch (error) {
@@ -497,8 +512,8 @@ function header(res: HttpResponse, name: string): string | null {
  * the connection serves the next request; anything longer or slower closes the connection instead.
  */
 async function discard(res: HttpResponse): Promise<void> {
-  // undici 6's types omit dump()'s `signal`, which it honours.
-  await res.body.dump({ limit: 64 * 1024, signal: AbortSignal.timeout(1000) } as { limit: number }).catch(() => undefined);
+  // undici 6 honours dump()'s `signal`, which its types omit.
+  await res.body.dump({ limit: 64 * 1024, signal: AbortSignal.timeout(1000) }).catch(() => undefined);
 }
 
 async function expectOk(res: HttpResponse, where: string): Promise<void> {

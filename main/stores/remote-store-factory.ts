@@ -1,7 +1,6 @@
 // Opens a store for a reference: `docker://NAME` is the local Docker engine, anything else a registry.
 import { chainCredentials, dockerConfigCredentials, type CredentialLookup } from '../registry/credentials';
 import { parseImageReference } from '../registry/image-reference';
-import type { Dispatcher } from 'undici';
 import { RegistryClient, type RetryPolicy } from '../registry/registry-client';
 import { RegistryClients } from '../registry/registry-clients';
 import { DockerEngineStore } from './docker-engine-store';
@@ -14,8 +13,8 @@ export interface ReferenceStoreOptions {
   readonly credentials?: CredentialLookup;
   /** Environment for DOCKER_HOST, DOCKER_CONFIG and DOCKER_CONTEXT (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** An undici Dispatcher for registry requests (e.g. an Agent trusting a private CA). */
-  readonly dispatcher?: Dispatcher;
+  /** PEM certificates trusted instead of Node's bundled roots (a registry with a private CA). */
+  readonly ca?: string | Buffer;
   readonly retry?: RetryPolicy;
   /** Force plain HTTP (true) or HTTPS (false) for the registry; default: HTTPS, HTTP fallback on loopback. */
   readonly plainHttp?: boolean;
@@ -41,7 +40,7 @@ export function registryClient(registry: string, options: ReferenceStoreOptions 
   if (options.clients) return options.clients.get(registry);
   return new RegistryClient(registry, {
     credentials: chainCredentials(options.credentials, dockerConfigCredentials(options.env ?? process.env)),
-    dispatcher: options.dispatcher,
+    ca: options.ca,
     retry: options.retry,
     plainHttp: options.plainHttp,
   });

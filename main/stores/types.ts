@@ -17,7 +17,10 @@ export interface Layer {
   readonly name: string;
   /** Set when the blob is a byte range of a local file; indexing then reads it directly. */
   readonly file?: FileRange;
-  /** A fresh stream of the blob's bytes as stored (compressed or not); aborting the signal destroys it. */
+  /**
+   * A fresh stream of the blob's bytes as stored (compressed or not); aborting the signal destroys it. Chunks
+   * in `ownedChunks` are the reader's to keep or transfer.
+   */
   open(signal?: AbortSignal): Promise<Readable>;
   /** True when `open()`'s stream checks the blob's size and digest itself (failing with 'digest-mismatch'), so indexing need not hash it again. */
   readonly verifiedStream?: boolean;
