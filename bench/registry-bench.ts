@@ -1,6 +1,6 @@
 // Registry benchmark (not a test): the same image listed (every layer indexed, nothing cached) from a
 // local docker-registry over loopback and from an OCI layout on disk (target ≤ 1.2×), and the bytes a
-// lazily listed eStargz layer fetches (target < 5 % of the blob). Medians of nine runs of each, alternated.
+// lazily listed eStargz layer fetches (target < 5 % of the blob). Medians of nine runs of each, alternated, after three untimed rounds.
 // A 10-layer image is listed both ways too (same target): with more layers than jobs run at once, layers
 // queue for workers on both sides, and it shows the registry path's cost per byte.
 // Run alone: `node --import tsx bench/registry-bench.ts [FILES]`.
@@ -37,6 +37,8 @@ export interface RegistryBenchResult {
 }
 
 const RUNS = 9;
+/** Untimed rounds first: the first listings of each kind run 15–30 % slower (code not yet optimised by V8, cold workers). */
+const WARM_UP = 3;
 
 function entries(count: number, salt: string): FixtureEntry[] {
   const out: FixtureEntry[] = [];
@@ -85,8 +87,10 @@ export async function runRegistryBench(files = 4000, log: (line: string) => void
       await pushLayout(layout, 'v1', registry.host, `bench/${repository}`);
       const fromRegistry = () =>
         Promise.resolve(new RegistryStore(new RegistryClient(registry.host), parseImageReference(`${registry.host}/bench/${repository}:v1`)));
-      await list(fromRegistry); // warm-up: worker threads, connections
-      await list(() => openLocalStore(layout));
+      for (let i = 0; i < WARM_UP; i++) {
+        await list(fromRegistry);
+        await list(() => openLocalStore(layout));
+      }
       const [registryMs, layoutMs] = await alternateMedians(
         () => list(fromRegistry),
         () => list(() => openLocalStore(layout)),

@@ -126,10 +126,14 @@ export class RegistryClient {
     return { digest, mediaType: document.mediaType, bytes, document };
   }
 
-  /** Streams a blob, verified against its digest and size (size < 0: unknown) as it flows. */
-  async openBlob(repository: string, digest: string, size: number, signal?: AbortSignal): Promise<Readable> {
+  /** Streams a blob, verified against its digest and size (size < 0: unknown) as it flows, in chunks of `ownedChunks`. */
+  openBlob(repository: string, digest: string, size: number, signal?: AbortSignal): Promise<Readable> {
+    return this.blobStream(repository, digest, size, signal, true);
+  }
+
+  private async blobStream(repository: string, digest: string, size: number, signal: AbortSignal | undefined, direct: boolean): Promise<Readable> {
     const where = `${this.registry}/${repository}@${digest}`;
-    const res = await this.request(`/v2/${repository}/blobs/${digest}`, { scope: pullScope(repository), signal, direct: true });
+    const res = await this.request(`/v2/${repository}/blobs/${digest}`, { scope: pullScope(repository), signal, direct });
     await expectOk(res, where);
     return new BlobBodyStream(res.body, new DigestCheck(digest, size, where), (error, bytes) =>
       bodyError(error, where, bytes, size),
@@ -140,7 +144,8 @@ export class RegistryClient {
   async readBlob(repository: string, digest: string, size: number, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
     const where = `${this.registry}/${repository}@${digest}`;
     if (size > maxBytes) throw new StrataError('too-large', `${where}: ${size} bytes is more than the ${maxBytes} allowed.`, { file: where });
-    const stream = await this.openBlob(repository, digest, size, signal);
+    // Through undici: a small body gains nothing from DirectHttp, and undici's connection from the manifest is open.
+    const stream = await this.blobStream(repository, digest, size, signal, false);
     const chunks: Buffer[] = [];
     let total = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
