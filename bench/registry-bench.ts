@@ -1,6 +1,6 @@
 // Registry benchmark (not a test): the same image listed (every layer indexed, nothing cached) from a
 // local docker-registry over loopback and from an OCI layout on disk (target ≤ 1.2×), and the bytes a
-// lazily listed eStargz layer fetches (target < 5 % of the blob). Medians of nine runs of each, alternated, after three untimed rounds.
+// lazily listed eStargz layer fetches (target < 5 % of the blob). Medians of 15 runs of each, alternated, after three untimed rounds.
 // A 10-layer image is listed both ways too (same target): with more layers than jobs run at once, layers
 // queue for workers on both sides, and it shows the registry path's cost per byte.
 // Run alone: `node --import tsx bench/registry-bench.ts [FILES]`.
@@ -36,7 +36,7 @@ export interface RegistryBenchResult {
   readonly estargzFraction: number;
 }
 
-const RUNS = 9;
+const RUNS = 15;
 /** Untimed rounds first: the first listings of each kind run 15–30 % slower (code not yet optimised by V8, cold workers). */
 const WARM_UP = 3;
 

@@ -89,6 +89,18 @@ describe('RegistryStore on a real registry', () => {
     assert.equal(index.diffId, image.descriptor.layers[1].diffId);
   });
 
+  it('reads a config once for list() and the open that follows it', async () => {
+    const layer = await makeLayerTar([file('once.txt', randomBytes(64).toString('hex'))]);
+    const written = await writeOciLayout(path.join(work, 'once'), 'v1', [{ platform: 'linux/amd64', layers: [layer] }]);
+    await pushLayout(path.join(work, 'once'), 'v1', registry.host, 'test/once');
+    const config = written.images[0].config.digest;
+    const s = store('test/once:v1');
+    assert.equal((await s.list())[0].id, config);
+    await rm(storedBlobPath(storage, config)); // the registry can no longer serve the config
+    assert.equal((await s.openImage()).descriptor.id, config);
+    await assert.rejects(store('test/once:v1').openImage(), (e: unknown) => isStrataError(e) && e.code === 'not-found');
+  });
+
   it('picks a platform from a two-platform index and names the missing one', async () => {
     const s = store('test/multi:v1');
     const choices = await s.list();
@@ -162,7 +174,7 @@ describe('RegistryStore on a real registry', () => {
     const tags = await client.listTags('test/single', { pageSize: 2 });
     assert.deepEqual(tags.sort(), ['a', 'b', 'c', 'd', 'e', 'v1']);
     const repos = await client.catalog({ pageSize: 1 });
-    assert.deepEqual(repos.sort(), ['test/big', 'test/multi', 'test/single']);
+    assert.deepEqual(repos.sort(), ['test/big', 'test/multi', 'test/once', 'test/single']);
   });
 
   it('names a missing tag in one sentence', async () => {

@@ -23,6 +23,8 @@ export class RegistryStore implements ImageStore {
   readonly kind = 'registry' as const;
   readonly location: string;
   private resolved: Promise<FetchedManifest> | undefined;
+  /** Config bytes by digest: `list()` and the open that follows it read the same config once. */
+  private readonly configs = new Map<string, Promise<Buffer>>();
 
   constructor(
     private readonly client: RegistryClient,
@@ -73,7 +75,7 @@ export class RegistryStore implements ImageStore {
       return { manifest, config: null, platform: doc.platform, image: this.image(schema1Descriptor(this.location, manifest.digest, doc), doc.layers) };
     }
     if (doc.kind !== 'image') throw new StrataError('malformed', `${this.location}: not an image manifest.`, { file: this.location });
-    const configBytes = await this.client.readBlob(this.ref.repository, doc.config.digest, doc.config.size, MAX_METADATA_BYTES);
+    const configBytes = await this.configBytes(doc.config);
     const config = parseConfig(configBytes, this.location, `config ${doc.config.digest}`);
     const descriptor = describeImage(
       config,
@@ -87,8 +89,17 @@ export class RegistryStore implements ImageStore {
   async close(): Promise<void> {}
 
   private async readConfig(config: BlobDescriptor) {
-    const bytes = await this.client.readBlob(this.ref.repository, config.digest, config.size, MAX_METADATA_BYTES);
-    return parseConfig(bytes, this.location, `config ${config.digest}`);
+    return parseConfig(await this.configBytes(config), this.location, `config ${config.digest}`);
+  }
+
+  private configBytes(config: BlobDescriptor): Promise<Buffer> {
+    let bytes = this.configs.get(config.digest);
+    if (!bytes) {
+      bytes = this.client.readBlob(this.ref.repository, config.digest, config.size, MAX_METADATA_BYTES);
+      this.configs.set(config.digest, bytes);
+      bytes.catch(() => this.configs.delete(config.digest));
+    }
+    return bytes;
   }
 
   private image(descriptor: ImageDescriptor, blobs: readonly BlobDescriptor[]): Image {
