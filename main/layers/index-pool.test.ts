@@ -28,6 +28,14 @@ function descriptor(blob: Buffer, diffId = ''): LayerDescriptor {
   };
 }
 
+/** A tar of a `size`-byte patterned file and a small one, and its index read in one piece. */
+async function patternedLayer(size: number) {
+  const body = Buffer.alloc(size);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 9)) & 0xff;
+  const tar = await makeLayerTar([file('big.bin', body), file('small.txt', 'x')]);
+  return { tar, expected: await indexLayerStream(Readable.from([tar]), { name: 'expected' }) };
+}
+
 /** A layer read through `open()` only (as registry or nested-archive layers are), in small chunks. */
 function streamLayer(name: string, blob: Buffer, opened?: () => void): Layer {
   return {
@@ -292,10 +300,7 @@ test('a stream opened ahead that fails while it waits is opened again; a queued 
 test('a stream-only layer is indexed the same whatever its chunk sizes; one that closes before its end fails by name', async (t) => {
   const pool = new IndexPool({ size: 1 });
   t.after(() => pool.close());
-  const body = Buffer.alloc(3 * 1024 * 1024 + 777);
-  for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 9)) & 0xff;
-  const tar = await makeLayerTar([file('big.bin', body), file('small.txt', 'x')]);
-  const expected = await indexLayerStream(Readable.from([tar]), { name: 'expected' });
+  const { tar, expected } = await patternedLayer(3 * 1024 * 1024 + 777);
   // One chunk bigger than a message to the worker, then pieces that straddle message boundaries.
   const cut = 2 * 1024 * 1024 + 5;
   const pieces = [tar.subarray(0, cut), ...Array.from({ length: Math.ceil((tar.length - cut) / 100_003) }, (_, i) => tar.subarray(cut + i * 100_003, cut + (i + 1) * 100_003))];
@@ -309,10 +314,7 @@ test('a stream-only layer is indexed the same whatever its chunk sizes; one that
 test('owned chunks move to the worker uncopied, mixed with copied ones; a marked view into a larger buffer is copied', async (t) => {
   const pool = new IndexPool({ size: 1 });
   t.after(() => pool.close());
-  const body = Buffer.alloc(2 * 1024 * 1024 + 999);
-  for (let i = 0; i < body.length; i++) body[i] = (i * 13 + (i >> 11)) & 0xff;
-  const tar = await makeLayerTar([file('a.bin', body), file('b.txt', 'b')]);
-  const expected = await indexLayerStream(Readable.from([tar]), { name: 'expected' });
+  const { tar, expected } = await patternedLayer(2 * 1024 * 1024 + 999);
   const owned = (bytes: Buffer) => {
     const chunk = Buffer.from(bytes); // a buffer of its own, offset 0
     ownedChunks.add(chunk);

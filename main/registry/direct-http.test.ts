@@ -103,6 +103,14 @@ async function httpServer(handler: http.RequestListener, tls?: { key: string; ce
   return { url: (pathname = '/blob') => new URL(`${scheme}://127.0.0.1:${port}${pathname}`), connections: () => connections };
 }
 
+/** A raw server whose first response never ends (2 MiB sent of 8 MiB declared); later ones send `bytes` whole. */
+function unfinishedThen(bytes: Buffer): Promise<RawServer> {
+  return rawServer((socket, _request, index) => {
+    if (index === 0) socket.write(Buffer.concat([head('HTTP/1.1 200 OK', `Content-Length: ${8 * MiB}`), randomBytes(2 * MiB)]));
+    else socket.write(Buffer.concat([head('HTTP/1.1 200 OK', `Content-Length: ${bytes.length}`), bytes]));
+  });
+}
+
 /** A response head with `statusLine` and `fields`, byte for byte. */
 const head = (statusLine: string, ...fields: string[]) => Buffer.from(`${statusLine}\r\n${fields.map((f) => `${f}\r\n`).join('')}\r\n`, 'latin1');
 
@@ -403,10 +411,7 @@ describe('DirectHttp', () => {
 
     it('a body destroyed before its end closes its connection; the next GET opens a new one', BOUNDED, async () => {
       const bytes = randomBytes(3000);
-      const server = await rawServer((socket, _request, index) => {
-        if (index === 0) socket.write(Buffer.concat([head('HTTP/1.1 200 OK', `Content-Length: ${4 * MiB}`), randomBytes(2 * MiB)]));
-        else socket.write(Buffer.concat([head('HTTP/1.1 200 OK', `Content-Length: ${bytes.length}`), bytes]));
-      });
+      const server = await unfinishedThen(bytes);
       const agent = new DirectHttp();
       const { body } = await agent.get(server.url(), {});
       const first = await body[Symbol.asyncIterator]().next();
@@ -681,11 +686,7 @@ describe('DirectHttp', () => {
 
     it('closes the connection of a body over the limit; the next GET opens a new one', BOUNDED, async () => {
       const bytes = randomBytes(5000);
-      const server = await rawServer((socket, _request, index) => {
-        // The first body never ends: only dropping it lets dump return.
-        if (index === 0) socket.write(Buffer.concat([head('HTTP/1.1 200 OK', `Content-Length: ${8 * MiB}`), randomBytes(2 * MiB)]));
-        else socket.write(Buffer.concat([head('HTTP/1.1 200 OK', `Content-Length: ${bytes.length}`), bytes]));
-      });
+      const server = await unfinishedThen(bytes); // only dropping the first body lets dump return
       const agent = new DirectHttp();
       await (await agent.get(server.url(), {})).body.dump({ limit: 64 * 1024 });
       await waitFor('the client to close the first connection', () => server.sockets[0].destroyed);
