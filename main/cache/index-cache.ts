@@ -35,6 +35,12 @@ export class IndexCache {
     return decodeLayerIndex(data);
   }
 
+  /** Whether a cache file exists for the digest (`get` may still find it unreadable). */
+  async has(digest: string): Promise<boolean> {
+    const file = this.fileFor(digest);
+    return file !== null && (await fs.access(file).then(() => true, () => false));
+  }
+
   /** Stores an index atomically: a temp file in the same directory, fsync, rename. */
   async put(digest: string, index: LayerIndex): Promise<void> {
     await this.putEncoded(digest, encodeLayerIndex(index));

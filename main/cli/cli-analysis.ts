@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import { IndexCache } from '../cache/index-cache';
 import { IndexPool } from '../layers/index-pool';
-import { analyzeImage, type AnalyzedImage } from '../services/image-analysis';
+import { analyzeImage, prefetchPlan, type AnalyzedImage } from '../services/image-analysis';
 import { defaultCacheDir, defaultSamplePath } from '../services/cache-location';
 import { openSourceSpec, sourceSpecFromArgs } from '../services/open-source';
 import type { CliArgs, CliIO } from './command';
@@ -27,11 +27,13 @@ export async function withAnalyzedImage<T>(args: CliArgs, io: CliIO, use: (image
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   try {
+    const engine = { pool, cache: new IndexCache(path.join(cacheDir, 'layers')) };
     const image = await store.openImage({
       image: args.values.image as string | undefined,
       platform: args.values.platform as string | undefined,
+      prefetch: prefetchPlan(engine),
     });
-    const analyzed = await analyzeImage(image, store, { pool, cache: new IndexCache(path.join(cacheDir, 'layers')) }, {
+    const analyzed = await analyzeImage(image, store, engine, {
       signal: controller.signal,
       onProgress: (layers) => bar.update(layers),
     });

@@ -97,7 +97,8 @@ function startWorker(maxHeapMb: number | undefined): Worker {
  * there are cores fills them.
  */
 export class IndexPool {
-  private readonly size: number;
+  /** How many jobs run at once. */
+  readonly size: number;
   /** Jobs below which a job also gets a decompression thread: the cores, at most the pool's size. */
   private readonly threadBelow: number;
   private readonly maxHeapMb: number | undefined;

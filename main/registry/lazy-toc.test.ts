@@ -19,6 +19,7 @@ import { RegistryStore } from '../stores/registry-store';
 import type { Layer } from '../stores/types';
 import { makeEstargzLayer, makeZstdChunkedLayer } from '../test-support/lazy-layer-fixtures';
 import { dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
+import { startProxy } from '../test-support/http-proxy';
 import { freePort, pushLayout, startRegistry, writeOciLayout, type RunningRegistry } from '../test-support/registry-harness';
 import { parseImageReference } from './image-reference';
 import { estargzFooterOffset, lazyLayerIndex, zstdChunkedFooter } from './lazy-toc';
@@ -114,6 +115,25 @@ describe('lazy listing on a real registry', () => {
       assert.deepEqual(await readdir(cacheDir).catch(() => []), []);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('requests ahead only the layer without a TOC, none of the lazily listed blobs', async () => {
+    const whole: string[] = [];
+    const proxy = await startProxy(`127.0.0.1:${port}`, () => (req) => {
+      if (req.method === 'GET' && req.url?.includes('/blobs/') && !req.headers.range) whole.push(req.url.split('/blobs/')[1]);
+      return false;
+    });
+    try {
+      const s = new RegistryStore(new RegistryClient(proxy.host), parseImageReference(`${proxy.host}/lazy/app:v1`));
+      const image = await s.openImage({ prefetch: { layers: 3, needed: async () => true } });
+      const base = image.layers[0].descriptor.digest;
+      for (let i = 0; i < 500 && !whole.includes(base); i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 100)); // requests sent with the base one have arrived too
+      assert.deepEqual(whole.filter((d) => d !== image.descriptor.id), [base]);
+      await s.close();
+    } finally {
+      await proxy.close();
     }
   });
 

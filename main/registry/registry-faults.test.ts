@@ -3,47 +3,24 @@
 // malformed and tampered manifests, a link-local token realm; plus unknown hosts and refused connections.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { isStrataError } from '../../shared/errors';
+import { startProxy, type ProxyHook, type RunningProxy } from '../test-support/http-proxy';
 import { file, makeLayerTar } from '../test-support/layer-tar';
 import { freePort, pushLayout, startRegistry, writeOciLayout, type RunningRegistry } from '../test-support/registry-harness';
 import { RegistryClient } from './registry-client';
 
-type Hook = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 const FAST_RETRY = { maxRetries: 3, maxTotalMs: 5_000, baseDelayMs: 20 };
 const strata = (code: string, pattern: RegExp) => (e: unknown) => isStrataError(e) && e.code === code && pattern.test(e.message);
-
-/** Starts an HTTP server on 127.0.0.1 that runs `hook` first and forwards everything else to `target`. */
-async function startProxy(target: string, hook: () => Hook): Promise<{ host: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    if (hook()(req, res)) return;
-    const [hostname, port] = target.split(':');
-    const upstream = http.request({ hostname, port: Number(port), path: req.url, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 describe('registry client faults', () => {
   let work: string;
   let registry: RunningRegistry;
-  let proxy: { host: string; close(): Promise<void> };
-  let blobHost: { host: string; close(): Promise<void> };
-  let hook: Hook = () => false;
+  let proxy: RunningProxy;
+  let blobHost: RunningProxy;
+  let hook: ProxyHook = () => false;
   const seenAtBlobHost: (string | undefined)[] = [];
 
   before(async () => {

@@ -11,7 +11,7 @@ import type {
   SourceKind,
 } from '../../shared/model';
 import { StrataError } from '../../shared/errors';
-import type { Image } from '../stores/types';
+import type { Image, PrefetchPlan } from '../stores/types';
 import type { IndexCache } from '../cache/index-cache';
 import type { IndexPool } from '../layers/index-pool';
 import { indexLayerCached } from '../layers/index-pool';
@@ -35,6 +35,11 @@ export interface AnalyzedImage {
 export interface AnalysisEngine {
   readonly pool: IndexPool;
   readonly cache: IndexCache;
+}
+
+/** What `analyzeImage` will read first, for `openImage`: as many layers as the pool runs at once, the uncached ones. */
+export function prefetchPlan(engine: AnalysisEngine): PrefetchPlan {
+  return { layers: engine.pool.size, needed: async (digest) => !(await engine.cache.has(digest)) };
 }
 
 /** Options of one analysis run. */

@@ -28,7 +28,7 @@ import { IndexCache } from '../cache/index-cache';
 import { createMemoryCredentialStore } from '../credentials/memory-credential-store';
 import { IndexPool } from '../layers/index-pool';
 import { sharedRegistryClients } from '../stores/remote-store-factory';
-import { analyzeImage, type AnalyzedImage } from './image-analysis';
+import { analyzeImage, prefetchPlan, type AnalyzedImage } from './image-analysis';
 import { openSourceSpec, safeUploadName } from './open-source';
 import { createRemoteHandlers } from './remote-handlers';
 import { runInTurns } from './run-in-turns';
@@ -119,7 +119,7 @@ export function createStrataService(options: StrataServiceOptions): StrataServic
       const controller = new AbortController();
       jobs.set(jobId, controller);
       try {
-        const img = await opened.store.openImage({ image, platform });
+        const img = await opened.store.openImage({ image, platform, prefetch: prefetchPlan({ pool, cache }) });
         let last = 0;
         const analyzed = await analyzeImage(img, opened.store, { pool, cache }, {
           signal: controller.signal,

@@ -7,13 +7,14 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { isStrataError } from '../../shared/errors';
 import { IndexCache } from '../cache/index-cache';
 import { IndexPool, indexLayerCached } from '../layers/index-pool';
 import { indexLayerStream } from '../layers/layer-indexer';
 import { parseImageReference } from '../registry/image-reference';
 import { RegistryClient } from '../registry/registry-client';
+import { startProxy, type RunningProxy } from '../test-support/http-proxy';
 import { file, makeLayerTar } from '../test-support/layer-tar';
 import {
   freePort,
@@ -23,7 +24,7 @@ import {
   writeOciLayout,
   type RunningRegistry,
 } from '../test-support/registry-harness';
-import { RegistryStore } from './registry-store';
+import { RegistryStore, type RegistryStoreOptions } from './registry-store';
 
 const FAST_RETRY = { maxRetries: 2, maxTotalMs: 2_000, baseDelayMs: 50 };
 
@@ -101,6 +102,63 @@ describe('RegistryStore on a real registry', () => {
     await assert.rejects(store('test/once:v1').openImage(), (e: unknown) => isStrataError(e) && e.code === 'not-found');
   });
 
+  describe('blobs requested ahead (prefetch)', () => {
+    let digests: string[];
+    let proxy: RunningProxy;
+    const gets: string[] = [];
+    const getsOf = (digest: string) => gets.filter((url) => url.endsWith(`/blobs/${digest}`)).length;
+    const early = (options?: RegistryStoreOptions) =>
+      new RegistryStore(new RegistryClient(proxy.host, { retry: FAST_RETRY }), parseImageReference(`${proxy.host}/test/early:v1`), options);
+    /** Waits (at most 5 s) until the registry has been asked for exactly these blobs. */
+    const requested = async (wanted: Record<string, number>) => {
+      for (let i = 0; i < 500 && !Object.entries(wanted).every(([d, n]) => getsOf(d) >= n); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(Object.fromEntries(digests.map((d) => [d, getsOf(d)])), { ...Object.fromEntries(digests.map((d) => [d, 0])), ...wanted });
+    };
+
+    before(async () => {
+      const layers = await Promise.all([0, 1, 2, 3].map((i) => makeLayerTar([file(`early/${i}.txt`, randomBytes(2048).toString('hex'))])));
+      const written = await writeOciLayout(path.join(work, 'early'), 'v1', [{ platform: 'linux/amd64', layers }]);
+      await pushLayout(path.join(work, 'early'), 'v1', registry.host, 'test/early');
+      digests = written.images[0].layers.map((l) => l.digest);
+      proxy = await startProxy(`127.0.0.1:${port}`, () => (req) => {
+        if (req.method === 'GET' && req.url?.includes('/blobs/')) gets.push(req.url);
+        return false;
+      });
+    });
+    after(() => proxy?.close());
+    beforeEach(() => {
+      gets.length = 0;
+    });
+
+    it('requests the first needed layers while it reads the config; their opens take those streams', async () => {
+      const s = early();
+      // Layer 0 is cached: the next two are requested ahead, the last one is not.
+      const image = await s.openImage({ prefetch: { layers: 2, needed: async (d) => d !== digests[0] } });
+      await requested({ [digests[1]]: 1, [digests[2]]: 1 });
+      for (const i of [1, 2]) assert.equal(await drain(await image.layers[i].open()), image.layers[i].descriptor.size);
+      await requested({ [digests[1]]: 1, [digests[2]]: 1 });
+      assert.equal(await drain(await image.layers[3].open()), image.layers[3].descriptor.size);
+      await requested({ [digests[1]]: 1, [digests[2]]: 1, [digests[3]]: 1 });
+      await s.close();
+    });
+
+    it('drops a blob requested ahead that no layer took, after its time and at close; a later open asks again', async () => {
+      const timed = early({ prefetchTtlMs: 50 });
+      const first = await timed.openImage({ prefetch: { layers: 1, needed: async () => true } });
+      await requested({ [digests[0]]: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(await drain(await first.layers[0].open()), first.layers[0].descriptor.size);
+      await requested({ [digests[0]]: 2 });
+
+      const closed = early();
+      const second = await closed.openImage({ prefetch: { layers: 1, needed: async () => true } });
+      await requested({ [digests[0]]: 3 });
+      await closed.close();
+      assert.equal(await drain(await second.layers[0].open()), second.layers[0].descriptor.size);
+      await requested({ [digests[0]]: 4 });
+    });
+  });
+
   it('picks a platform from a two-platform index and names the missing one', async () => {
     const s = store('test/multi:v1');
     const choices = await s.list();
@@ -174,7 +232,7 @@ describe('RegistryStore on a real registry', () => {
     const tags = await client.listTags('test/single', { pageSize: 2 });
     assert.deepEqual(tags.sort(), ['a', 'b', 'c', 'd', 'e', 'v1']);
     const repos = await client.catalog({ pageSize: 1 });
-    assert.deepEqual(repos.sort(), ['test/big', 'test/multi', 'test/once', 'test/single']);
+    assert.deepEqual(repos.sort(), ['test/big', 'test/early', 'test/multi', 'test/once', 'test/single']);
   });
 
   it('names a missing tag in one sentence', async () => {

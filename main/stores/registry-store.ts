@@ -8,7 +8,7 @@ import { lazyFormatOf, lazyLayerIndex } from '../registry/lazy-toc';
 import { platformEntries, type BlobDescriptor } from '../registry/manifest-document';
 import type { FetchedManifest, RegistryClient } from '../registry/registry-client';
 import { describeImage, parseConfig, pickPlatform, platformString, MAX_METADATA_BYTES } from './image-config';
-import type { Image, ImageStore, Layer, OpenImageOptions } from './types';
+import type { Image, ImageStore, Layer, OpenImageOptions, PrefetchPlan } from './types';
 
 /** An image with the exact bytes of its manifest and config (null for schema1), for saving. */
 export interface SavableImage {
@@ -18,6 +18,14 @@ export interface SavableImage {
   readonly image: Image;
 }
 
+/** Options of a RegistryStore. */
+export interface RegistryStoreOptions {
+  /** How long a blob requested ahead (`OpenImageOptions.prefetch`) waits for its layer's open before it is dropped, in ms. */
+  readonly prefetchTtlMs?: number;
+}
+
+const PREFETCH_TTL_MS = 30_000;
+
 /** An ImageStore for one reference in one registry. */
 export class RegistryStore implements ImageStore {
   readonly kind = 'registry' as const;
@@ -25,10 +33,15 @@ export class RegistryStore implements ImageStore {
   private resolved: Promise<FetchedManifest> | undefined;
   /** Config bytes by digest: `list()` and the open that follows it read the same config once. */
   private readonly configs = new Map<string, Promise<Buffer>>();
+  /** Blob streams requested ahead of their layer's open, by digest, until a layer takes one. */
+  private readonly early = new Map<string, Promise<Readable>>();
+  /** Settles once the last prefetch has put its requests in `early`. */
+  private earlyReady: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly client: RegistryClient,
     private readonly ref: ImageReference,
+    private readonly options: RegistryStoreOptions = {},
   ) {
     this.location = familiarName(ref);
   }
@@ -75,18 +88,68 @@ export class RegistryStore implements ImageStore {
       return { manifest, config: null, platform: doc.platform, image: this.image(schema1Descriptor(this.location, manifest.digest, doc), doc.layers) };
     }
     if (doc.kind !== 'image') throw new StrataError('malformed', `${this.location}: not an image manifest.`, { file: this.location });
-    const configBytes = await this.configBytes(doc.config);
-    const config = parseConfig(configBytes, this.location, `config ${doc.config.digest}`);
-    const descriptor = describeImage(
-      config,
-      doc.layers,
-      { name: this.location, id: doc.config.digest },
-      { file: this.location, entry: `config ${doc.config.digest}` },
-    );
-    return { manifest, config: { bytes: configBytes, descriptor: doc.config }, platform: platform || descriptor.platform, image: this.image(descriptor, doc.layers) };
+    // The first layers' requests go out now, so their answers come while the config is read.
+    if (options.prefetch) this.earlyReady = this.requestEarly(doc.layers, options.prefetch);
+    try {
+      const configBytes = await this.configBytes(doc.config);
+      const config = parseConfig(configBytes, this.location, `config ${doc.config.digest}`);
+      const descriptor = describeImage(
+        config,
+        doc.layers,
+        { name: this.location, id: doc.config.digest },
+        { file: this.location, entry: `config ${doc.config.digest}` },
+      );
+      return { manifest, config: { bytes: configBytes, descriptor: doc.config }, platform: platform || descriptor.platform, image: this.image(descriptor, doc.layers) };
+    } catch (error) {
+      await this.earlyReady;
+      for (const blob of doc.layers) this.dropEarly(blob.digest);
+      throw error;
+    }
   }
 
-  async close(): Promise<void> {}
+  /** Drops the blobs requested ahead that no layer took. */
+  async close(): Promise<void> {
+    await this.earlyReady;
+    for (const digest of [...this.early.keys()]) this.dropEarly(digest);
+  }
+
+  /** Requests the first `plan.layers` needed blobs (not lazily listed ones); each waits, paused, for its layer's open. */
+  private async requestEarly(blobs: readonly BlobDescriptor[], plan: PrefetchPlan): Promise<void> {
+    let requested = 0;
+    for (const blob of blobs) {
+      if (requested === plan.layers) return;
+      if (blob.size <= 0 || lazyFormatOf(blob) !== null || this.early.has(blob.digest)) continue;
+      if (!(await plan.needed(blob.digest).catch(() => false))) continue;
+      const stream = this.client.openBlob(this.ref.repository, blob.digest, blob.size);
+      stream.catch(() => undefined); // taken by the layer's open, or dropped
+      this.early.set(blob.digest, stream);
+      setTimeout(() => this.dropEarly(blob.digest, stream), this.options.prefetchTtlMs ?? PREFETCH_TTL_MS).unref();
+      requested++;
+    }
+  }
+
+  private dropEarly(digest: string, only?: Promise<Readable>): void {
+    const stream = this.early.get(digest);
+    if (!stream || (only && stream !== only)) return;
+    this.early.delete(digest);
+    void stream.then((s) => s.destroy(), () => undefined);
+  }
+
+  /** A layer blob's stream: the one requested ahead when it is still sound, else a new request. */
+  private async openLayerBlob(blob: BlobDescriptor, signal?: AbortSignal): Promise<Readable> {
+    await this.earlyReady;
+    const early = this.early.get(blob.digest);
+    if (early) {
+      this.early.delete(blob.digest);
+      const stream = await early.catch(() => null);
+      if (stream && !stream.destroyed && !signal?.aborted) {
+        signal?.addEventListener('abort', () => stream.destroy(), { once: true });
+        return stream;
+      }
+      stream?.destroy();
+    }
+    return this.client.openBlob(this.ref.repository, blob.digest, blob.size, signal);
+  }
 
   private async readConfig(config: BlobDescriptor) {
     return parseConfig(await this.configBytes(config), this.location, `config ${config.digest}`);
@@ -116,9 +179,7 @@ export class RegistryStore implements ImageStore {
     return {
       descriptor,
       name,
-      open(signal?: AbortSignal): Promise<Readable> {
-        return client.openBlob(ref.repository, blob.digest, blob.size, signal);
-      },
+      open: (signal?: AbortSignal): Promise<Readable> => this.openLayerBlob(blob, signal),
       verifiedStream: true,
       remote: true,
       ...(lazy

@@ -46,6 +46,15 @@ export interface OpenImageOptions {
   readonly image?: string;
   /** `os/arch[/variant]` for multi-platform indexes; default: the host's platform. */
   readonly platform?: string;
+  /** The layers about to be read: a remote store requests the first of them while it reads the config. */
+  readonly prefetch?: PrefetchPlan;
+}
+
+/** Which layer blobs an analysis reads first: at most `layers` of them, base first, among those `needed`. */
+export interface PrefetchPlan {
+  readonly layers: number;
+  /** False for a blob the reader will not need (its index is cached). */
+  needed(digest: string): Promise<boolean>;
 }
 
 /** A source of images: an archive, a directory, a set of loose layer files, a registry, an engine. */
