@@ -53,8 +53,10 @@ test('put then get; a corrupt or truncated file is a miss; files stay inside the
   const dir = path.join(root, 'layers');
   const cache = new IndexCache(dir);
   assert.equal(await cache.get(DIGEST), null);
+  assert.equal(await cache.has(DIGEST), false);
   await cache.put(DIGEST, sampleIndex());
   assert.deepEqual(await cache.get(DIGEST), sampleIndex());
+  assert.equal(await cache.has(DIGEST), true);
   const file = cache.fileFor(DIGEST)!;
   assert.equal(path.dirname(file), dir);
   assert.ok(file.includes(`v${ENGINE_VERSION}`), 'the engine version is part of the key');
@@ -74,6 +76,7 @@ test('put then get; a corrupt or truncated file is a miss; files stay inside the
     assert.equal(cache.fileFor(hostile), null);
     await cache.put(hostile, sampleIndex());
     assert.equal(await cache.get(hostile), null);
+    assert.equal(await cache.has(hostile), false);
   }
   assert.deepEqual(fs.readdirSync(root), ['layers']);
 });
