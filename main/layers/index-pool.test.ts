@@ -10,6 +10,7 @@ import type { Compression, LayerDescriptor } from '../../shared/model';
 import { IndexCache } from '../cache/index-cache';
 import { ownedChunks } from '../stores/owned-chunks';
 import type { Layer } from '../stores/types';
+import { until } from '../test-support/poll';
 import { compressBuffer, dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
 import { IndexPool, indexLayerCached } from './index-pool';
 import { indexLayerStream } from './layer-indexer';
@@ -192,12 +193,6 @@ test('after a big index (its worker is replaced, the decoded bytes handed back t
   const small = await pool.index(await manyEntriesLayer('small.tar', 2));
   assert.deepEqual(small.entries.map((e) => e.path), ['/d/f00000000', '/d/f00000001']);
 });
-
-/** Polls (at most 2 s) until `ready()` holds. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.ok(ready(), `timed out waiting for ${what}`);
-}
 
 /** A promise that resolves when `open` is called. */
 function makeGate(): { readonly opened: Promise<void>; readonly open: () => void } {

@@ -324,8 +324,9 @@ export class IndexPool {
 
 /**
  * Copies a stream's bytes into buffers of CHUNK_BYTES of our own (not zero-filled), whose memory moves to the
- * worker as is (chunks in `ownedChunks` move without the copy), and pauses the stream while MAX_IN_FLIGHT wait. Reads 'data' events: iterating the
- * stream would join its buffered chunks into one more copy. Resolves at the stream's end (or once the job settled).
+ * worker as is (chunks in `ownedChunks` move without the copy), and pauses the stream while MAX_IN_FLIGHT wait.
+ * Reads 'data' events: iterating the stream would join its buffered chunks into one more copy. Resolves at the
+ * stream's end (or once the job settled).
  */
 function sendChunks(stream: Readable, worker: Worker, job: Job): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ownedChunks } from '../stores/owned-chunks';
+import { until } from '../test-support/poll';
 import { makeCertificate } from '../test-support/token-server';
 import { BODY_CHUNK_BYTES, DirectHttp } from './direct-http';
 
@@ -35,14 +36,8 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-/** Polls `condition` until it holds; fails after 2 s, before the agent's own 4 s idle expiry could make it hold. */
-async function waitFor(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** Polls until `condition` holds; fails after 2 s, before the agent's own 4 s idle expiry could make it hold. */
+const waitFor = (what: string, condition: () => boolean) => until(condition, what, 2_000);
 
 interface RawServer {
   url(pathname?: string): URL;

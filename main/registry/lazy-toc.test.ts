@@ -20,6 +20,7 @@ import type { Layer } from '../stores/types';
 import { makeEstargzLayer, makeZstdChunkedLayer } from '../test-support/lazy-layer-fixtures';
 import { dir, file, makeLayerTar, whiteout } from '../test-support/layer-tar';
 import { startProxy } from '../test-support/http-proxy';
+import { until } from '../test-support/poll';
 import { freePort, pushLayout, startRegistry, writeOciLayout, type RunningRegistry } from '../test-support/registry-harness';
 import { parseImageReference } from './image-reference';
 import { estargzFooterOffset, lazyLayerIndex, zstdChunkedFooter } from './lazy-toc';
@@ -128,7 +129,7 @@ describe('lazy listing on a real registry', () => {
       const s = new RegistryStore(new RegistryClient(proxy.host), parseImageReference(`${proxy.host}/lazy/app:v1`));
       const image = await s.openImage({ prefetch: { layers: 3, needed: async () => true } });
       const base = image.layers[0].descriptor.digest;
-      for (let i = 0; i < 500 && !whole.includes(base); i++) await new Promise((r) => setTimeout(r, 10));
+      await until(() => whole.includes(base), 'the base layer\'s request', 5_000);
       await new Promise((r) => setTimeout(r, 100)); // requests sent with the base one have arrived too
       assert.deepEqual(whole.filter((d) => d !== image.descriptor.id), [base]);
       await s.close();

@@ -15,6 +15,7 @@ import { indexLayerStream } from '../layers/layer-indexer';
 import { parseImageReference } from '../registry/image-reference';
 import { RegistryClient } from '../registry/registry-client';
 import { startProxy, type RunningProxy } from '../test-support/http-proxy';
+import { until } from '../test-support/poll';
 import { file, makeLayerTar } from '../test-support/layer-tar';
 import {
   freePort,
@@ -111,7 +112,7 @@ describe('RegistryStore on a real registry', () => {
       new RegistryStore(new RegistryClient(proxy.host, { retry: FAST_RETRY }), parseImageReference(`${proxy.host}/test/early:v1`), options);
     /** Waits (at most 5 s) until the registry has been asked for exactly these blobs. */
     const requested = async (wanted: Record<string, number>) => {
-      for (let i = 0; i < 500 && !Object.entries(wanted).every(([d, n]) => getsOf(d) >= n); i++) await new Promise((r) => setTimeout(r, 10));
+      await until(() => Object.entries(wanted).every(([d, n]) => getsOf(d) >= n), 'the blob requests', 5_000);
       assert.deepEqual(Object.fromEntries(digests.map((d) => [d, getsOf(d)])), { ...Object.fromEntries(digests.map((d) => [d, 0])), ...wanted });
     };
 
